@@ -1,0 +1,234 @@
+"""The judge's side of a student process: start it, call into it, stop it.
+
+Each student file is imported in its own process, forked from a clean
+fork server (zygote.py) that holds numpy and the worker code only — never
+solutions, checks or gradebooks. The judge exchanges plain data with it
+(protocol.py), bounds every wait by the time the current check has left, and
+kills the whole process group on a timeout.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rnncourse import protocol, zygote
+from rnncourse.channel import Channel, ChannelClosed, ChannelTimeout
+
+MAX_REPLY = 512 * 1024 * 1024
+
+
+class StudentError(Exception):
+    """The student's code failed in a way that fails the current check."""
+
+    def __init__(self, message: str, kind: str = "exception", output: str = "",
+                 types: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.output = output
+        self.types = types  # the exception's class and base class names, when it raised one
+
+
+@dataclass
+class Call:
+    """The outcome of one call into the student's code, as plain data."""
+
+    value: object
+    mutated: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    output: str = ""
+    seconds: float = 0.0
+
+
+class StudentProcess:
+    """One student file imported in its own process."""
+
+    def __init__(self, path: Path, memory_mb: int = 2048, workdir: Path | None = None) -> None:
+        self.path = Path(path).resolve()
+        self.memory_mb = memory_mb
+        self.workdir = workdir
+        self.generation = 0
+        self.functions: list[str] = []
+        self.import_output = ""
+        self._pid: int | None = None
+        self._conn: Channel | None = None
+        self._broken: StudentError | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._pid is not None
+
+    def start(self, timeout: float) -> None:
+        """Import the file in a fresh process; raise StudentError if that fails.
+
+        A file that cannot be imported fails the same way every time, so the
+        failure is remembered and later starts raise it again without retrying.
+        """
+        if self._broken is not None:
+            raise self._broken
+        if self._pid is not None:
+            return
+        self.generation += 1
+        self._pid, fd = zygote.current().fork(
+            path=str(self.path), generation=self.generation, memory_mb=self.memory_mb,
+            workdir=str(self.workdir) if self.workdir else None)
+        self._conn = Channel.from_fd(fd)
+        started = time.perf_counter()
+        try:
+            reply = self._receive(timeout, started)
+        except StudentError as error:
+            self._broken = StudentError(f"importing {self.path.name}: {error}", error.kind)
+            raise self._broken from None
+        self.import_output = reply.get("output", "") if isinstance(reply, dict) else ""
+        if not reply.get("ok"):
+            self.stop()
+            self._broken = StudentError(
+                _import_failure(self.path.name, reply.get("error")), "import",
+                self.import_output)
+            raise self._broken
+        functions = reply.get("functions", [])
+        self.functions = [name for name in functions if isinstance(name, str)]
+
+    def call(self, function: str, args: tuple, keep: tuple = (), timeout: float = 3.0) -> Call:
+        self.start(timeout)
+        started = time.perf_counter()
+        reply = self._request({"op": "call", "fn": function, "args": list(args),
+                               "keep": list(keep)}, timeout, started)
+        seconds = time.perf_counter() - started
+        if not reply.get("ok"):
+            error = reply.get("error")
+            raise StudentError(*_call_failure(function, error), output=_text(reply.get("output")),
+                               types=_exception_types(error))
+        return Call(
+            value=reply.get("value"),
+            mutated=[p for p in reply.get("mutated", []) if isinstance(p, list)],
+            warnings=[_text(w) for w in reply.get("warnings", []) if isinstance(w, str)],
+            output=_text(reply.get("output")),
+            seconds=seconds,
+        )
+
+    def call_many(self, function: str, arg_sets: list, timeout: float = 3.0) -> list:
+        """Call one function on many argument tuples in one round trip."""
+        self.start(timeout)
+        started = time.perf_counter()
+        reply = self._request({"op": "calls", "fn": function,
+                               "arg_sets": [list(args) for args in arg_sets]}, timeout, started)
+        if not reply.get("ok"):
+            raise StudentError(*_call_failure(function, reply.get("error")))
+        values = reply.get("values")
+        if not isinstance(values, list) or len(values) != len(arg_sets):
+            raise StudentError(f"{function}: the student process sent a malformed reply",
+                               "protocol")
+        return values
+
+    def reset(self, timeout: float = 3.0) -> None:
+        """Forget the caches kept from earlier calls (between checks)."""
+        if self._pid is not None:
+            self._request({"op": "reset"}, timeout, time.perf_counter())
+
+    def stop(self) -> None:
+        pid, self._pid = self._pid, None
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+        if pid is not None:
+            _kill_group(pid)
+
+    def _request(self, message: dict, timeout: float, started: float) -> dict:
+        try:
+            self._conn.send(protocol.encode(message))
+        except ChannelClosed:
+            self.stop()
+            raise StudentError("your code ended its process before this call", "crash") from None
+        return self._receive(timeout, started)
+
+    def _receive(self, timeout: float, started: float) -> dict:
+        remaining = max(0.0, timeout - (time.perf_counter() - started))
+        try:
+            reply = protocol.decode(self._conn.receive(remaining, MAX_REPLY))
+        except ChannelTimeout:
+            self.stop()
+            raise StudentError(f"did not finish within {timeout:g} s (time limit per check)",
+                               "timeout") from None
+        except ChannelClosed:
+            self.stop()
+            raise StudentError("your code ended its process (os._exit, a crash, a signal "
+                               "or the memory limit)", "crash") from None
+        except protocol.ProtocolError as error:
+            self.stop()
+            raise StudentError(f"the student process sent a malformed reply ({error})",
+                               "protocol") from None
+        if not isinstance(reply, dict):
+            self.stop()
+            raise StudentError("the student process sent a malformed reply", "protocol")
+        return reply
+
+    def __enter__(self) -> StudentProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _kill_group(pid: int) -> None:
+    """Kill the student process and anything it started (it leads its own session)."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+
+
+_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t")
+_CONTROL[127] = None
+
+
+def _text(value: object) -> str:
+    """A string from the student process, without terminal control characters."""
+    return value.translate(_CONTROL) if isinstance(value, str) else ""
+
+
+def _error_fields(error: object) -> tuple[str, str, str, str]:
+    if not isinstance(error, dict):
+        return "exception", "", "", ""
+    return tuple(_text(error.get(key)) for key in ("kind", "type", "message", "where"))
+
+
+def _exception_types(error: object) -> tuple[str, ...]:
+    names = error.get("types") if isinstance(error, dict) else None
+    return tuple(_text(name) for name in names) if isinstance(names, list) else ()
+
+
+def _import_failure(filename: str, error: object) -> str:
+    kind, type_name, message, where = _error_fields(error)
+    place = f" ({where})" if where else ""
+    if kind == "syntax":
+        return f"{filename} has a {type_name or 'SyntaxError'}{place}: {message}"
+    if kind == "exit":
+        return f"{filename} called sys.exit() while being imported{place}"
+    return f"importing {filename} raised {type_name}{place}: {message}".rstrip(": ")
+
+
+def _call_failure(function: str, error: object) -> tuple[str, str]:
+    kind, type_name, message, where = _error_fields(error)
+    place = f" ({where})" if where else ""
+    if kind == "not-implemented":
+        raiser = _text(error.get("function")) if isinstance(error, dict) else ""
+        if raiser and raiser != function and raiser.isidentifier():
+            return f"{function} calls {raiser}, which is not implemented yet", kind
+        return f"{function} is not implemented yet (it raises NotImplementedError)", kind
+    if kind == "missing":
+        return f"{function} is not defined in your file", kind
+    if kind == "exit":
+        return f"{function} called sys.exit(){place}", kind
+    if kind == "memory":
+        return f"{function} ran out of memory{place}", kind
+    if kind == "too-large":
+        return f"{function} returned a result too large to check", kind
+    if kind in ("stale", "protocol"):
+        return f"{function}: {message}", kind
+    detail = f": {message}" if message else ""
+    return f"{function} raised {type_name}{place}{detail}", kind

@@ -1,0 +1,262 @@
+"""The student side: imports one student file and calls its functions on request.
+
+This module runs inside a separate process that holds nothing of the judge's
+(no solutions, no checks). Whatever happens here — loops, exits, patched numpy,
+lies about return types — can only change the bytes this process sends back,
+and the judge treats those as untrusted data (see protocol.py).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import os
+import sys
+import traceback
+import warnings
+from pathlib import Path
+
+import numpy as np
+from rnncourse import protocol
+from rnncourse.channel import Channel, ChannelClosed
+
+MAX_OUTPUT = 2000
+MAX_MESSAGE = 256 * 1024 * 1024
+
+
+class _Captured(io.TextIOBase):
+    """Collects what the student prints, up to a limit."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if self.size < MAX_OUTPUT:
+            piece = str(text)[: MAX_OUTPUT - self.size]
+            self.parts.append(piece)
+            self.size += len(piece)
+        return len(text)
+
+    def take(self) -> str:
+        text = "".join(self.parts)
+        self.parts, self.size = [], 0
+        return text
+
+
+class _Session:
+    def __init__(self, conn, generation: int) -> None:
+        self.conn = conn
+        self.generation = generation
+        self.objects: dict[int, object] = {}
+        self.module = None
+        self.student_dir = ""
+        self.captured = _Captured()
+
+    def keep(self, value: object) -> protocol.Handle:
+        handle_id = len(self.objects) + 1
+        while handle_id in self.objects:
+            handle_id += 1
+        self.objects[handle_id] = value
+        return protocol.Handle(handle_id, generation=self.generation)
+
+    def send(self, message: dict) -> None:
+        blob = protocol.encode(message, keep=self.keep)
+        if len(blob) > MAX_MESSAGE:
+            blob = protocol.encode({"ok": False, "error": {
+                "kind": "too-large", "type": "", "message": "the result is too large to send"}})
+        self.conn.send(blob)
+
+    def resolve(self, value: object) -> object:
+        """Replace handles in the judge's arguments by the objects they stand for."""
+        if isinstance(value, protocol.Handle):
+            if value.generation != self.generation or value.id not in self.objects:
+                raise LookupError("this cache comes from an earlier run of your file")
+            return self.objects[value.id]
+        if isinstance(value, tuple):
+            return tuple(self.resolve(item) for item in value)
+        if isinstance(value, list):
+            return [self.resolve(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self.resolve(item) for key, item in value.items()}
+        return value
+
+
+def serve(fd: int, path: str | Path, generation: int, memory_mb: int,
+          workdir: str | None = None) -> None:
+    """Process entry point: import the student file, then answer calls until EOF.
+
+    ``fd`` is the socket shared with the judge; everything else the process
+    had open is closed first.
+    """
+    os.closerange(3, fd)
+    os.closerange(fd + 1, 65536)
+    conn = Channel.from_fd(fd)
+    _isolate(memory_mb)
+    session = _Session(conn, generation)
+    path = Path(path).resolve()
+    session.student_dir = str(path.parent)
+    os.chdir(workdir or session.student_dir)
+    sys.path.insert(0, session.student_dir)
+    sys.stdout = sys.stderr = session.captured
+    session.send(_import(session, path))
+    while True:
+        try:
+            request = protocol.decode(conn.receive())
+        except (ChannelClosed, protocol.ProtocolError):
+            os._exit(0)
+        session.send(_answer(session, request))
+
+
+def _isolate(memory_mb: int) -> None:
+    try:
+        os.setsid()
+    except OSError:
+        pass
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    try:
+        import resource
+
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def _import(session: _Session, path: Path) -> dict:
+    name = path.stem
+    try:
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load {path.name}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            spec.loader.exec_module(module)
+    except BaseException as error:  # noqa: BLE001 - student code may raise anything
+        return {"ok": False, "error": _describe(session, error), "output": session.captured.take()}
+    session.module = module
+    functions = sorted(key for key, value in vars(module).items() if callable(value))
+    return {"ok": True, "functions": functions, "output": session.captured.take()}
+
+
+def _answer(session: _Session, request: object) -> dict:
+    if not isinstance(request, dict):
+        return _failure("protocol", "bad request")
+    op = request.get("op")
+    if op == "reset":
+        session.objects.clear()
+        return {"ok": True}
+    if op == "call":
+        return _call(session, request["fn"], request["args"], request.get("keep", []))
+    if op == "calls":
+        results = []
+        for args in request["arg_sets"]:
+            answer = _call(session, request["fn"], args, [], light=True)
+            if not answer["ok"]:
+                return answer
+            results.append(answer["value"])
+        return {"ok": True, "values": results}
+    return _failure("protocol", f"unknown request {op!r}")
+
+
+def _call(session: _Session, name: str, args: list, keep: list, light: bool = False) -> dict:
+    function = getattr(session.module, name, None)
+    if not callable(function):
+        return _failure("missing", f"{name} is not defined in your file")
+    try:
+        args = session.resolve(args)
+    except LookupError as error:
+        return _failure("stale", str(error))
+    before = None if light else _snapshot(args)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with np.errstate(all="warn", under="ignore"):
+                value = function(*args)
+        except BaseException as error:  # noqa: BLE001 - student code may raise anything
+            answer = {"ok": False, "error": _describe(session, error)}
+            answer["output"] = session.captured.take()
+            return answer
+    if isinstance(value, tuple) and keep:
+        value = tuple(session.keep(item) if index in keep else item
+                      for index, item in enumerate(value))
+    answer = {"ok": True, "value": value}
+    if not light:
+        answer["mutated"] = _mutations(before, args)
+        answer["warnings"] = [_warning_text(w) for w in caught[:20]]
+        answer["output"] = session.captured.take()
+    return answer
+
+
+def _snapshot(value: object) -> object:
+    if type(value) is np.ndarray:
+        return value.copy()
+    if isinstance(value, (tuple, list)):
+        return [_snapshot(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _snapshot(item) for key, item in value.items()}
+    return None
+
+
+def _mutations(before: object, after: object, path: tuple = ()) -> list:
+    """Paths of the argument arrays the call changed in place."""
+    if isinstance(before, np.ndarray):
+        same = (type(after) is np.ndarray and after.shape == before.shape
+                and np.array_equal(after, before, equal_nan=True))
+        return [] if same else [list(path)]
+    changed = []
+    if isinstance(before, list) and isinstance(after, (tuple, list)):
+        for index, (old, new) in enumerate(zip(before, after)):
+            changed += _mutations(old, new, path + (index,))
+    elif isinstance(before, dict) and isinstance(after, dict):
+        for key, old in before.items():
+            if key not in after:
+                changed.append(list(path + (key,)))
+            else:
+                changed += _mutations(old, after[key], path + (key,))
+        changed += [list(path + (key,)) for key in after if key not in before]
+    return changed
+
+
+def _warning_text(caught: warnings.WarningMessage) -> str:
+    return f"{caught.category.__name__}: {caught.message}"[:300]
+
+
+def _failure(kind: str, message: str) -> dict:
+    return {"ok": False, "error": {"kind": kind, "type": "", "message": message}}
+
+
+def _describe(session: _Session, error: BaseException) -> dict:
+    """What went wrong, and where in the student's own files."""
+    kind = "exception"
+    if isinstance(error, NotImplementedError):
+        kind = "not-implemented"
+    elif isinstance(error, SystemExit):
+        kind = "exit"
+    elif isinstance(error, MemoryError):
+        kind = "memory"
+    elif isinstance(error, SyntaxError):
+        kind = "syntax"
+    try:
+        message = str(error)
+    except BaseException:  # noqa: BLE001 - a student exception's __str__ may raise
+        message = ""
+    where = function = ""
+    if isinstance(error, SyntaxError) and error.lineno:
+        where = f"{Path(error.filename or '').name}, line {error.lineno}"
+        message = error.msg or message
+    else:
+        for frame in reversed(traceback.extract_tb(error.__traceback__)):
+            if frame.filename.startswith(session.student_dir):
+                where = f"{Path(frame.filename).name}, line {frame.lineno}"
+                function = frame.name
+                break
+    return {"kind": kind, "type": type(error).__name__, "message": message[:500], "where": where,
+            "function": function, "types": [c.__name__ for c in type(error).__mro__][:12]}
