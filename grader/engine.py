@@ -1,0 +1,140 @@
+"""Run the checks of some exercises on a folder of student files.
+
+The engine is the only place that decides pass or fail. It runs in the judge's
+process; the student's code runs in a process of its own (sandbox.py), one
+per exercise file, and only plain data comes back from it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+from rnncourse.checking import CheckFailed, CheckSpec, Student
+from rnncourse.course import Course, Exercise
+from rnncourse.errors import CourseError
+from rnncourse.loader import reference_module
+from rnncourse.results import CheckResult, CourseResult, ExerciseResult
+from rnncourse.sandbox import StudentError, StudentProcess
+
+MAX_PRINTED = 1000
+
+
+def collect(exercise: Exercise, include_hidden: bool = True) -> list[CheckSpec]:
+    """The checks of an exercise, in the order its check module defines them."""
+    try:
+        module = importlib.import_module(f"rnncourse.checks.{exercise.id}")
+    except ModuleNotFoundError as error:
+        if error.name != f"rnncourse.checks.{exercise.id}":
+            raise
+        raise CourseError(f"exercise '{exercise.id}' has no check module "
+                          f"rnncourse.checks.{exercise.id}") from None
+    specs = [value.__rnncourse_check__ for value in vars(module).values()
+             if hasattr(value, "__rnncourse_check__")]
+    for spec in specs:
+        if spec.function not in exercise.functions:
+            raise CourseError(f"check '{spec.id}' tests '{spec.function}', which is not in "
+                              f"the functions of exercise '{exercise.id}' in course.toml")
+    return [spec for spec in specs if include_hidden or not spec.hidden]
+
+
+def run(course: Course, exercises: list[Exercise], directory: Path,
+        include_hidden: bool = False, workdir: Path | None = None,
+        on_exercise: Callable[[ExerciseResult], None] | None = None,
+        parallel: int = 2) -> CourseResult:
+    """Check ``exercises``; up to ``parallel`` of them at once, so that the judge
+    compares one exercise's results while another's student process computes."""
+    def one(exercise: Exercise) -> ExerciseResult:
+        outcome = run_exercise(course, exercise, Path(directory), include_hidden, workdir)
+        if on_exercise is not None:
+            on_exercise(outcome)
+        return outcome
+
+    if parallel <= 1 or len(exercises) <= 1:
+        outcomes = [one(exercise) for exercise in exercises]
+    else:
+        with ThreadPoolExecutor(max_workers=min(parallel, len(exercises))) as pool:
+            outcomes = list(pool.map(one, exercises))
+    return CourseResult(exercises=outcomes, hidden_included=include_hidden)
+
+
+def run_exercise(course: Course, exercise: Exercise, directory: Path,
+                 include_hidden: bool = False, workdir: Path | None = None) -> ExerciseResult:
+    specs = collect(exercise, include_hidden)
+    total_weight = sum(spec.weight for spec in specs)
+    result = ExerciseResult(exercise.id, exercise.title, exercise.points, notes=exercise.notes)
+    path = directory / exercise.file
+    if not path.is_file():
+        result.problem = f"{exercise.file} is missing from {directory}"
+        result.checks = [_failed(spec, exercise, total_weight, result.problem, "missing")
+                         for spec in specs]
+        return result
+    reference = reference_module(course.solutions_dir, exercise.file)
+    with StudentProcess(path, course.policy.memory_mb, workdir) as process:
+        for spec in specs:
+            result.checks.append(
+                _run_check(course, exercise, spec, total_weight, process, reference))
+    import_problem = next((c.message for c in result.checks if c.kind == "import"), None)
+    result.problem = import_problem
+    return result
+
+
+def _run_check(course: Course, exercise: Exercise, spec: CheckSpec, total_weight: float,
+               process: StudentProcess, reference: object) -> CheckResult:
+    max_points = exercise.points * spec.weight / total_weight
+    student = Student(process, exercise.id, course.policy.check_timeout)
+    fixtures = {
+        "student": student,
+        "reference": reference,
+        "policy": course.policy,
+        "rng": np.random.default_rng(None if spec.hidden else spec.seed),
+    }
+    outcome = CheckResult(spec.id, spec.function, False, 0.0, max_points,
+                          hidden=spec.hidden, notes=exercise.notes)
+    try:
+        if process.running:
+            process.reset(course.policy.check_timeout)
+        code = spec.test.__code__
+        arguments = {name: fixtures[name] for name in code.co_varnames[:code.co_argcount]}
+        with np.errstate(all="ignore"):
+            spec.test(**arguments)
+    except StudentError as error:
+        outcome.message, outcome.kind = str(error), error.kind
+    except CheckFailed as failure:
+        outcome.message, outcome.kind = failure.message, "fail"
+        outcome.hint = failure.hint
+        _explain(course, outcome, failure.misconception)
+    except AssertionError as failure:
+        outcome.message, outcome.kind = str(failure) or f"{spec.id} failed", "fail"
+    except KeyError as error:
+        outcome.message, outcome.kind = f"internal error: unknown fixture {error}", "internal"
+    except Exception as error:  # noqa: BLE001 - a check must never stop the run
+        outcome.message = (f"internal error in check {spec.id}: "
+                           f"{type(error).__name__}: {error}")
+        outcome.kind = "internal"
+    else:
+        outcome.passed, outcome.points, outcome.kind = True, max_points, "pass"
+    if not outcome.passed and outcome.hint is None and outcome.kind == "fail":
+        outcome.hint = spec.hint
+    outcome.output = "".join(student.printed)[:MAX_PRINTED]
+    return outcome
+
+
+def _explain(course: Course, outcome: CheckResult, misconception: str | None) -> None:
+    known = course.misconceptions.get(misconception) if misconception else None
+    if known is None:
+        return
+    outcome.misconception = known.id
+    outcome.hint = known.hint
+    outcome.notes = known.notes
+
+
+def _failed(spec: CheckSpec, exercise: Exercise, total_weight: float, message: str,
+            kind: str) -> CheckResult:
+    return CheckResult(spec.id, spec.function, False, 0.0,
+                       exercise.points * spec.weight / total_weight, message=message,
+                       hidden=spec.hidden, kind=kind, notes=exercise.notes)
+
