@@ -1,0 +1,108 @@
+"""Rich rendering of check results for the terminal."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+from rnncourse.results import CheckResult, CourseResult, ExerciseResult
+
+STATUS = {
+    "pass": ("✓ pass", "green"),
+    "fail": ("✗ fail", "red"),
+    "not-implemented": ("· todo", "yellow"),
+    "timeout": ("✗ timeout", "red"),
+    "crash": ("✗ crashed", "red"),
+    "import": ("✗ import", "red"),
+    "missing": ("✗ missing", "red"),
+    "internal": ("! internal", "magenta"),
+}
+STUDENT_SIDE_STOPS = {"not-implemented", "import", "missing"}
+
+
+def points(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
+
+
+def exercise_view(result: ExerciseResult) -> Group:
+    table = Table(show_edge=False, pad_edge=False, expand=False, box=None)
+    table.add_column("check", style="bold", no_wrap=True)
+    table.add_column("result", no_wrap=True)
+    table.add_column("points", justify="right", no_wrap=True)
+    for check in result.checks:
+        label, style = STATUS.get(check.kind, ("✗ error", "red"))
+        name = check.id + (" (hidden)" if check.hidden else "")
+        table.add_row(name, Text(label, style=style),
+                      f"{points(check.points)}/{points(check.max_points)}")
+    title = Text.assemble(
+        (result.id, "bold cyan"), " — ", result.title, "   ",
+        (f"{points(result.score)} / {points(result.max_score)}",
+         "bold green" if result.passed else "bold"),
+    )
+    parts: list = [title, table]
+    parts.extend(_failures(result))
+    return Group(*parts)
+
+
+def _failures(result: ExerciseResult) -> list:
+    failed = [check for check in result.checks if not check.passed]
+    if not failed:
+        return []
+    blocks: list = []
+    if result.problem and all(check.kind in ("import", "missing") for check in failed):
+        blocks.append(Text(f"  {result.problem}", style="red"))
+        return blocks
+    todo = defaultdict(list)
+    shown_messages = set()
+    for check in failed:
+        if check.kind == "not-implemented":
+            todo[check.function].append(check)
+            continue
+        if check.message in shown_messages and check.misconception is None:
+            continue
+        shown_messages.add(check.message)
+        blocks.append(_failure(check))
+    if todo:
+        names = ", ".join(todo)
+        blocks.insert(0, Text.from_markup(
+            f"  [yellow]Not implemented yet:[/] {escape(names)} — fill in the TODOs"))
+    return blocks
+
+
+def _failure(check: CheckResult) -> Text:
+    text = Text("  ")
+    text.append(f"✗ {check.id}", style="red bold")
+    text.append(f"\n    {check.message}")
+    if check.misconception:
+        text.append("\n    Misconception: ", style="yellow bold")
+        text.append(check.misconception)
+    if check.hint:
+        text.append("\n    Hint: ", style="cyan bold")
+        text.append(check.hint)
+    if check.notes and (check.misconception or check.hint):
+        text.append("\n    Read: ", style="bold")
+        text.append(f"rnncourse notes {check.notes}")
+    if check.output:
+        first_lines = "\n".join(check.output.strip().splitlines()[:3])
+        text.append("\n    Your code printed: ", style="dim")
+        text.append(first_lines, style="dim")
+    return text
+
+
+def course_view(console: Console, result: CourseResult) -> None:
+    for exercise in result.exercises:
+        console.print(exercise_view(exercise))
+        console.print()
+    total = f"{points(result.score)} / {points(result.max_score)}"
+    if result.passed:
+        message = f"[bold green]All checks pass.[/] Score {total}."
+    else:
+        failing = sum(not check.passed for e in result.exercises for check in e.checks)
+        message = f"Score [bold]{total}[/] — {failing} check{'s' if failing != 1 else ''} to go."
+    if not result.hidden_included:
+        message += " [dim](public checks; hidden checks run when your work is graded)[/]"
+    console.print(Panel(message, expand=False))
