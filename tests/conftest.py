@@ -1,0 +1,65 @@
+"""Shared helpers: the course, and student folders built from solutions or stubs
+with some functions rewritten the way a student would write them."""
+
+from __future__ import annotations
+
+import dataclasses
+import textwrap
+from pathlib import Path
+
+import pytest
+from rnncourse import course as course_module
+from rnncourse import engine
+from rnncourse.results import ExerciseResult
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def course():
+    return course_module.load(ROOT)
+
+
+@pytest.fixture(scope="session")
+def fast_course(course):
+    """The course with a short per-check time limit, for tests of runaway code."""
+    return dataclasses.replace(course, policy=dataclasses.replace(course.policy,
+                                                                  check_timeout=1.0))
+
+
+def source_of(exercise: str, base: str = "solutions") -> str:
+    return (ROOT / base / f"{exercise}.py").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def student(tmp_path):
+    """student(exercise, code, base="solutions") -> folder holding <exercise>.py:
+    the base file (solutions, exercises, or "" for nothing) followed by ``code``,
+    whose definitions replace the base's functions of the same names."""
+    counter = iter(range(1_000_000))
+
+    def make(exercise: str, code: str = "", base: str = "solutions") -> Path:
+        folder = tmp_path / f"student{next(counter)}"
+        folder.mkdir()
+        text = source_of(exercise, base) if base else ""
+        text += "\n\n# --- the student's version ---\n" + textwrap.dedent(code)
+        (folder / f"{exercise}.py").write_text(text, encoding="utf-8")
+        return folder
+
+    return make
+
+
+def check(course, folder: Path, exercise: str, hidden: bool = False) -> ExerciseResult:
+    return engine.run_exercise(course, course.exercise(exercise), folder, hidden)
+
+
+def by_id(result: ExerciseResult) -> dict:
+    return {c.id: c for c in result.checks}
+
+
+def failing(result: ExerciseResult) -> dict:
+    return {c.id: c for c in result.checks if not c.passed}
+
+
+def full_marks(result: ExerciseResult) -> bool:
+    return result.passed and abs(result.score - result.max_score) < 1e-9

@@ -1,0 +1,131 @@
+"""The command line, through click's CliRunner and as a real process."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT
+from rnncourse.cli import cli
+
+
+@pytest.fixture
+def run(monkeypatch):
+    monkeypatch.setenv("RNNCOURSE_HOME", str(ROOT))
+
+    def invoke(*args):
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_solutions_pass_with_exit_0(run):
+    result = run("check", "--dir", str(ROOT / "solutions"))
+    assert result.exit_code == 0, result.output
+    assert "All checks pass. Score 20 / 20." in result.stdout
+
+
+def test_stubs_exit_1_and_say_not_implemented(run):
+    result = run("check")
+    assert result.exit_code == 1
+    assert "Not implemented yet: sigmoid, sigmoid_derivative, tanh_derivative" in result.stdout
+    assert "Not implemented yet: global_norm, clip_by_global_norm" in result.stdout
+    assert "Score 0 / 20" in result.stdout
+    assert "Traceback" not in result.output
+
+
+def test_failure_shows_message_misconception_hint_and_notes(run, tmp_path):
+    shutil.copy(ROOT / "solutions" / "clipping.py", tmp_path / "clipping.py")
+    with open(tmp_path / "clipping.py", "a") as file:
+        file.write("\ndef global_norm(grads):\n"
+                   "    return float(sum(np.sum(g * g) for g in grads.values()))\n")
+    result = run("check", "clipping", "--dir", str(tmp_path))
+    assert result.exit_code == 1
+    text = " ".join(result.stdout.split())
+    assert "global_norm.values" in text and "relative error" in text
+    assert "Misconception: norm-without-root" in text
+    assert "Hint: You returned the sum of squares" in text
+    assert "Read: rnncourse notes remedies.clipping" in text
+
+
+SCHEMA_CHECK_KEYS = {"id", "function", "passed", "points", "max_points", "message",
+                     "misconception", "hint"}
+
+
+def test_json_is_the_design_schema_and_nothing_else(run):
+    result = run("check", "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert {"score", "max_score", "exercises"} <= set(data)
+    assert data["score"] == 0.0 and data["max_score"] == 20.0
+    assert [e["id"] for e in data["exercises"]] == ["activations", "clipping"]
+    for exercise in data["exercises"]:
+        assert {"id", "score", "max_score", "checks"} <= set(exercise)
+        assert abs(sum(c["max_points"] for c in exercise["checks"]) - exercise["max_score"]) < 1e-6
+        for item in exercise["checks"]:
+            assert SCHEMA_CHECK_KEYS <= set(item)
+            assert item["passed"] is False and item["points"] == 0.0
+            assert item["id"].startswith(item["function"] + ".")
+
+
+def test_json_of_solutions(run):
+    data = json.loads(run("check", "activations", "--json", "--dir",
+                          str(ROOT / "solutions")).stdout)
+    assert data["score"] == data["max_score"] == 10.0
+    assert all(c["passed"] and c["misconception"] is None for c in data["exercises"][0]["checks"])
+
+
+def test_unknown_exercise_is_a_usage_error(run):
+    result = run("check", "lsmt")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == \
+        "Error: unknown exercise 'lsmt'; valid exercises: activations, clipping"
+
+
+def test_missing_dir_is_a_usage_error(run, tmp_path):
+    result = run("check", "--dir", str(tmp_path / "nowhere"))
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr and "Traceback" not in result.output
+
+
+def test_malformed_course_toml(monkeypatch, tmp_path):
+    (tmp_path / "course.toml").write_text("[course]\nname = 'x'\n")
+    monkeypatch.setenv("RNNCOURSE_HOME", str(tmp_path))
+    result = CliRunner().invoke(cli, ["check"], catch_exceptions=False)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "course.toml: [course] key 'title'" in lines[0]
+
+
+def test_unknown_command(run):
+    result = run("chek")
+    assert result.exit_code == 2 and "No such command" in result.stderr
+
+
+def test_help_explains(run):
+    top = run("--help").stdout
+    assert "check" in top and "build" in top
+    sub = run("check", "--help").stdout
+    for option in ("--dir", "--json", "--hidden", "Exit code 0"):
+        assert option in sub
+
+
+def test_build_check_reports_up_to_date(run):
+    result = run("build", "--check")
+    assert result.exit_code == 0 and "up to date" in result.stdout
+
+
+def test_real_process_python_m_and_console_script():
+    env = dict(os.environ, RNNCOURSE_HOME=str(ROOT))
+    module = subprocess.run([sys.executable, "-m", "rnncourse", "check", "--json"],
+                            capture_output=True, text=True, env=env)
+    assert module.returncode == 1 and module.stderr == ""
+    assert json.loads(module.stdout)["score"] == 0.0
+    script = shutil.which("rnncourse", path=os.path.dirname(sys.executable))
+    assert script, "console script rnncourse not installed next to the interpreter"
+    done = subprocess.run([script, "check", "--dir", "solutions"], capture_output=True,
+                          text=True, env=env, cwd=ROOT)
+    assert done.returncode == 0 and "All checks pass" in done.stdout

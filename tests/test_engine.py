@@ -1,0 +1,212 @@
+"""The check engine against student code that misbehaves: every failure stays in
+its own check, with a clear one-line message, and the other checks still run."""
+
+import dataclasses
+import time
+
+import pytest
+from conftest import by_id, check, failing, full_marks
+
+DERIVATIVE_CHECKS = {c for c in (
+    "tanh_derivative.values", "tanh_derivative.numeric", "tanh_derivative.maximum",
+    "tanh_derivative.shapes", "tanh_derivative.unchanged")}
+
+
+@pytest.fixture(scope="module")
+def quick(course):
+    return dataclasses.replace(course, policy=dataclasses.replace(course.policy,
+                                                                  check_timeout=0.5))
+
+
+def only_tanh_fails(result):
+    return set(failing(result)) == DERIVATIVE_CHECKS
+
+
+def test_solutions_pass(course, student):
+    assert full_marks(check(course, student("activations"), "activations"))
+
+
+def test_exception_fails_that_function_only(course, student):
+    result = check(course, student("activations", """
+        def tanh_derivative(x):
+            raise ValueError("bad shape")
+    """), "activations")
+    assert only_tanh_fails(result)
+    message = by_id(result)["tanh_derivative.values"].message
+    assert message.startswith("tanh_derivative raised ValueError (activations.py, line ")
+    assert message.endswith("bad shape")
+
+
+def test_infinite_loop_times_out_and_the_rest_runs(quick, student):
+    started = time.perf_counter()
+    result = check(quick, student("activations", """
+        def tanh_derivative(x):
+            while True:
+                pass
+    """), "activations")
+    assert only_tanh_fails(result)
+    values = by_id(result)["tanh_derivative.values"]
+    assert values.kind == "timeout" and "0.5 s" in values.message
+    assert time.perf_counter() - started < 10
+
+
+def test_loop_inside_numpy_is_stopped_too(quick, student):
+    result = check(quick, student("activations", """
+        def tanh_derivative(x):
+            a = np.ones((3000, 3000))
+            for _ in range(10**6):
+                a = a @ a
+            return a
+    """), "activations")
+    assert only_tanh_fails(result)
+    assert by_id(result)["tanh_derivative.values"].kind == "timeout"
+
+
+def test_input_mutation_fails_only_the_unchanged_check(course, student):
+    result = check(course, student("activations", """
+        def tanh_derivative(x):
+            np.tanh(x, out=x)
+            x *= x
+            return 1 - x
+    """), "activations")
+    assert set(failing(result)) == {"tanh_derivative.unchanged"}
+    unchanged = by_id(result)["tanh_derivative.unchanged"]
+    assert unchanged.misconception == "mutates-input"
+    assert "modified its argument x in place" in unchanged.message
+
+
+def test_nan_is_reported(course, student):
+    result = check(course, student("activations", """
+        def tanh_derivative(x):
+            out = 1 - np.tanh(x) ** 2
+            out[0] = np.nan
+            return out
+    """), "activations")
+    assert "contains NaN" in by_id(result)["tanh_derivative.values"].message
+
+
+def test_syntax_error_names_the_line(course, student):
+    folder = student("activations", "def broken(:\n    pass\n")
+    line = (folder / "activations.py").read_text().splitlines().index("def broken(:") + 1
+    result = check(course, folder, "activations")
+    assert result.score == 0 and len(failing(result)) == len(result.checks)
+    assert all(c.kind == "import" for c in result.checks)
+    assert result.problem == f"activations.py has a SyntaxError (activations.py, line {line}): " \
+                             "invalid syntax"
+
+
+def test_missing_function(course, student):
+    result = check(course, student("activations", "del tanh_derivative\n"), "activations")
+    assert only_tanh_fails(result)
+    assert by_id(result)["tanh_derivative.values"].message == \
+        "tanh_derivative is not defined in your file"
+
+
+def test_name_error_inside_a_function(course, student):
+    result = check(course, student("activations", """
+        def tanh_derivative(x):
+            return 1 - tanhh(x) ** 2
+    """), "activations")
+    assert "raised NameError" in by_id(result)["tanh_derivative.values"].message
+
+
+def test_missing_file(course, tmp_path):
+    result = check(course, tmp_path, "activations")
+    assert result.score == 0 and result.problem.startswith("activations.py is missing")
+    assert all(c.kind == "missing" for c in result.checks)
+
+
+def test_sys_exit_at_import(course, student):
+    result = check(course, student("activations", "import sys\nsys.exit(0)\n"), "activations")
+    assert result.score == 0
+    assert "called sys.exit() while being imported" in result.problem
+
+
+def test_os_exit_in_one_function_leaves_the_others(course, student):
+    result = check(course, student("activations", """
+        def tanh_derivative(x):
+            import os
+            os._exit(0)
+    """), "activations")
+    assert only_tanh_fails(result)
+    assert by_id(result)["tanh_derivative.values"].kind == "crash"
+
+
+def test_memory_bomb_fails_that_function(course, student):
+    result = check(course, student("activations", """
+        def tanh_derivative(x):
+            return np.ones((10**6, 10**6))
+    """), "activations")
+    assert only_tanh_fails(result)
+    assert "out of memory" in by_id(result)["tanh_derivative.values"].message
+
+
+def test_rigged_ndarray_subclass_earns_nothing(course, student):
+    result = check(course, student("activations", """
+        class Always(np.ndarray):
+            def __eq__(self, other):
+                return np.ones(np.shape(self), dtype=bool)
+            def __sub__(self, other):
+                return np.zeros(np.shape(self))
+            __rsub__ = __sub__
+
+        def tanh_derivative(x):
+            return np.zeros_like(x).view(Always)
+    """), "activations")
+    assert set(failing(result)) == DERIVATIVE_CHECKS - {"tanh_derivative.unchanged"}
+    assert "numpy array subclass" in by_id(result)["tanh_derivative.values"].message
+
+
+def test_patching_numpy_in_the_student_file_changes_nothing(course, student):
+    result = check(course, student("activations", """
+        np.allclose = lambda *a, **k: True
+        np.testing.assert_allclose = lambda *a, **k: None
+        np.abs = lambda x: 0 * x
+        np.max = lambda x, *a, **k: 0.0
+
+        def tanh_derivative(x):
+            return np.zeros_like(x)
+    """), "activations")
+    assert {"tanh_derivative.values", "tanh_derivative.numeric"} <= set(failing(result))
+
+
+def test_wrong_types_and_shapes_are_named(course, student):
+    cases = {
+        "return (1 - np.tanh(x) ** 2).tolist()": "is a list of",
+        "return (1 - np.tanh(x) ** 2).astype(np.float32)": "has dtype float32; expected float64",
+        "return (1 - np.tanh(x) ** 2).ravel()": "has shape (33,); expected (3, 11)",
+        "return None": "is None; expected a float64 numpy array of shape (3, 11)",
+    }
+    for body, expected in cases.items():
+        result = check(course, student("activations", f"""
+            def tanh_derivative(x):
+                {body}
+        """), "activations")
+        assert expected in by_id(result)["tanh_derivative.values"].message, body
+
+
+def test_printing_does_not_leak_and_is_kept(course, student, capfd):
+    result = check(course, student("activations", """
+        import os
+        print("import-time noise")
+        os.write(1, b"raw fd noise")
+        def tanh_derivative(x):
+            print("debug", x.shape)
+            return 1 - np.tanh(x)
+    """), "activations")
+    out, err = capfd.readouterr()
+    assert "noise" not in out + err and "debug" not in out + err
+    assert "debug (3, 11)" in by_id(result)["tanh_derivative.values"].output
+
+
+def test_stub_says_not_implemented(course):
+    from conftest import ROOT
+
+    result = check(course, ROOT / "exercises", "activations")
+    assert result.score == 0
+    messages = {c.function: c.message for c in result.checks}
+    assert messages["sigmoid"] == "sigmoid is not implemented yet (it raises NotImplementedError)"
+    assert messages["sigmoid_derivative"] in (
+        "sigmoid_derivative calls sigmoid, which is not implemented yet",
+        "sigmoid_derivative is not implemented yet (it raises NotImplementedError)")
+    assert all(c.kind == "not-implemented" for c in result.checks)
