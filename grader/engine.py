@@ -8,6 +8,7 @@ per exercise file, and only plain data comes back from it.
 from __future__ import annotations
 
 import importlib
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -44,11 +45,19 @@ def collect(exercise: Exercise, include_hidden: bool = True) -> list[CheckSpec]:
 def run(course: Course, exercises: list[Exercise], directory: Path,
         include_hidden: bool = False, workdir: Path | None = None,
         on_exercise: Callable[[ExerciseResult], None] | None = None,
-        parallel: int = 2) -> CourseResult:
+        parallel: int = 2, isolation: str = "basic",
+        deadline: float | None = None) -> CourseResult:
     """Check ``exercises``; up to ``parallel`` of them at once, so that the judge
-    compares one exercise's results while another's student process computes."""
+    compares one exercise's results while another's student process computes.
+
+    ``isolation`` is "basic" (own process, memory cap: a student's own check)
+    or "strict" (also no access outside ``workdir``, no signals, no network,
+    no forking: class grading). ``deadline`` (time.monotonic()) bounds the
+    whole run: checks not started by then fail with a clear reason.
+    """
     def one(exercise: Exercise) -> ExerciseResult:
-        outcome = run_exercise(course, exercise, Path(directory), include_hidden, workdir)
+        outcome = run_exercise(course, exercise, Path(directory), include_hidden, workdir,
+                               isolation, deadline)
         if on_exercise is not None:
             on_exercise(outcome)
         return outcome
@@ -62,7 +71,8 @@ def run(course: Course, exercises: list[Exercise], directory: Path,
 
 
 def run_exercise(course: Course, exercise: Exercise, directory: Path,
-                 include_hidden: bool = False, workdir: Path | None = None) -> ExerciseResult:
+                 include_hidden: bool = False, workdir: Path | None = None,
+                 isolation: str = "basic", deadline: float | None = None) -> ExerciseResult:
     specs = collect(exercise, include_hidden)
     total_weight = sum(spec.weight for spec in specs)
     result = ExerciseResult(exercise.id, exercise.title, exercise.points, notes=exercise.notes)
@@ -73,8 +83,13 @@ def run_exercise(course: Course, exercise: Exercise, directory: Path,
                          for spec in specs]
         return result
     reference = reference_module(course.solutions_dir, exercise.file)
-    with StudentProcess(path, course.policy.memory_mb, workdir) as process:
+    with StudentProcess(path, course.policy.memory_mb, workdir, isolation) as process:
         for spec in specs:
+            if deadline is not None and time.monotonic() >= deadline:
+                result.checks.append(_failed(
+                    spec, exercise, total_weight,
+                    "not run: the time limit for this submission was reached", "timeout"))
+                continue
             result.checks.append(
                 _run_check(course, exercise, spec, total_weight, process, reference))
     import_problem = next((c.message for c in result.checks if c.kind == "import"), None)

@@ -46,10 +46,14 @@ class Call:
 class StudentProcess:
     """One student file imported in its own process."""
 
-    def __init__(self, path: Path, memory_mb: int = 2048, workdir: Path | None = None) -> None:
+    def __init__(self, path: Path, memory_mb: int = 2048, workdir: Path | None = None,
+                 isolation: str = "basic") -> None:
+        if isolation not in ("basic", "strict"):
+            raise ValueError(f"unknown isolation {isolation!r}")
         self.path = Path(path).resolve()
         self.memory_mb = memory_mb
         self.workdir = workdir
+        self.isolation = isolation
         self.generation = 0
         self.functions: list[str] = []
         self.import_output = ""
