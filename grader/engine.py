@@ -73,9 +73,15 @@ def run(course: Course, exercises: list[Exercise], directory: Path,
 def run_exercise(course: Course, exercise: Exercise, directory: Path,
                  include_hidden: bool = False, workdir: Path | None = None,
                  isolation: str = "basic", deadline: float | None = None) -> ExerciseResult:
-    specs = collect(exercise, include_hidden)
-    total_weight = sum(spec.weight for spec in specs)
-    result = ExerciseResult(exercise.id, exercise.title, exercise.points, notes=exercise.notes)
+    """Run one exercise's checks. A check is worth its share (by weight) of the
+    exercise's points among *all* its checks, hidden ones included, so a check
+    is worth the same in a student's run and in grading; without the hidden
+    checks, the maximum is the public share of the exercise."""
+    all_specs = collect(exercise)
+    total_weight = sum(spec.weight for spec in all_specs)
+    specs = [spec for spec in all_specs if include_hidden or not spec.hidden]
+    max_score = exercise.points * sum(spec.weight for spec in specs) / total_weight
+    result = ExerciseResult(exercise.id, exercise.title, max_score, notes=exercise.notes)
     path = directory / exercise.file
     if not path.is_file():
         result.problem = f"{exercise.file} is missing from {directory}"

@@ -30,3 +30,57 @@ def elementwise_derivative(
     """d function / dx for an elementwise function, by central differences."""
     x = np.asarray(x, dtype=np.float64)
     return (function(x + step) - function(x - step)) / (2 * step)
+
+
+STEP = 1e-5
+FULL_LIMIT = 16  # arrays up to this many entries are checked entry by entry
+DIRECTIONS = 2  # random directions per larger array
+
+
+def loss(outputs: tuple, upstream: tuple) -> float:
+    """The scalar whose gradient a backward function computes: sum(out * dout)."""
+    return float(sum(np.sum(out * dout) for out, dout in zip(outputs, upstream)))
+
+
+def plan_perturbations(args: tuple, wrt: list[int], rng: np.random.Generator,
+                       step: float = STEP, full_limit: int = FULL_LIMIT,
+                       directions: int = DIRECTIONS) -> tuple[list, list]:
+    """The perturbed evaluations a numeric gradient of ``args[i]`` (i in wrt)
+    needs: every entry of a small array, a few random unit directions of a large
+    one. Returns (perturbations, plan); plan has one (index, kind, keys) per input."""
+    perturbations: list = []
+    plan: list = []
+    for index in wrt:
+        array = args[index]
+        if array.size <= full_limit:
+            keys = list(range(array.size))
+            plan.append((index, "full", keys))
+        else:
+            keys = []
+            for _ in range(directions):
+                direction = rng.normal(size=array.shape)
+                keys.append(direction / np.linalg.norm(direction))
+            plan.append((index, "directional", keys))
+        for key in keys:
+            perturbations += [[index, key, step], [index, key, -step]]
+    return perturbations, plan
+
+
+def compare_with_numeric(plan: list, losses: list[float], analytic: dict[int, np.ndarray],
+                         step: float = STEP) -> dict[int, tuple[float, str]]:
+    """Relative error between each analytic gradient and its central-difference
+    estimate from the losses of the planned evaluations: {input index: (error, mode)}."""
+    errors = {}
+    position = 0
+    for index, mode, keys in plan:
+        plus = np.array(losses[position:position + 2 * len(keys):2])
+        minus = np.array(losses[position + 1:position + 2 * len(keys):2])
+        position += 2 * len(keys)
+        numeric = (plus - minus) / (2 * step)
+        gradient = analytic[index]
+        if mode == "full":
+            errors[index] = (relative_error(gradient.reshape(-1), numeric), mode)
+        else:
+            projected = np.array([np.sum(gradient * direction) for direction in keys])
+            errors[index] = (relative_error(projected, numeric), mode)
+    return errors

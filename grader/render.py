@@ -104,5 +104,6 @@ def course_view(console: Console, result: CourseResult) -> None:
         failing = sum(not check.passed for e in result.exercises for check in e.checks)
         message = f"Score [bold]{total}[/] — {failing} check{'s' if failing != 1 else ''} to go."
     if not result.hidden_included:
-        message += " [dim](public checks; hidden checks run when your work is graded)[/]"
+        message += (" [dim](public checks only: hidden checks, worth the rest of the course's "
+                    "points, run when your work is graded)[/]")
     console.print(Panel(message, expand=False))

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from rnncourse import protocol, zygote
 from rnncourse.channel import Channel, ChannelClosed, ChannelTimeout
 
@@ -114,19 +115,26 @@ class StudentProcess:
             seconds=seconds,
         )
 
-    def call_many(self, function: str, arg_sets: list, timeout: float = 3.0) -> list:
-        """Call one function on many argument tuples in one round trip."""
+    def perturbed(self, function: str, args: tuple, perturbations: list, only: tuple,
+                  timeout: float = 3.0) -> list:
+        """The outputs ``only`` of ``function`` on copies of ``args``, each with one
+        perturbation applied (see worker._perturbed), in one round trip: one
+        array per output, one row per perturbation."""
         self.start(timeout)
         started = time.perf_counter()
-        reply = self._request({"op": "calls", "fn": function,
-                               "arg_sets": [list(args) for args in arg_sets]}, timeout, started)
+        reply = self._request({"op": "perturbed", "fn": function, "args": list(args),
+                               "perturbations": perturbations, "only": list(only)},
+                              timeout, started)
         if not reply.get("ok"):
-            raise StudentError(*_call_failure(function, reply.get("error")))
-        values = reply.get("values")
-        if not isinstance(values, list) or len(values) != len(arg_sets):
-            raise StudentError(f"{function}: the student process sent a malformed reply",
-                               "protocol")
-        return values
+            error = reply.get("error")
+            raise StudentError(*_call_failure(function, error), types=_exception_types(error))
+        stacked = reply.get("stacked")
+        if not (isinstance(stacked, list) and len(stacked) == len(only) and all(
+                isinstance(rows, np.ndarray) and rows.ndim >= 1
+                and rows.shape[0] == len(perturbations) for rows in stacked)):
+            raise StudentError(f"{function} did not return its usual outputs on slightly "
+                               "changed inputs", "fail")
+        return stacked
 
     def reset(self, timeout: float = 3.0) -> None:
         """Forget the caches kept from earlier calls (between checks)."""

@@ -63,3 +63,14 @@ def failing(result: ExerciseResult) -> dict:
 
 def full_marks(result: ExerciseResult) -> bool:
     return result.passed and abs(result.score - result.max_score) < 1e-9
+
+
+def public_points(course, exercise_ids=None) -> float:
+    """The points of the public checks: a check is worth its weight's share of
+    its exercise's points among all checks, hidden ones included."""
+    total = 0.0
+    for exercise in course.select(exercise_ids or []):
+        specs = engine.collect(exercise)
+        weight = sum(spec.weight for spec in specs)
+        total += exercise.points * sum(s.weight for s in specs if not s.hidden) / weight
+    return total

@@ -8,32 +8,45 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+from conftest import ROOT, public_points
 from rnncourse.cli import cli
+from rnncourse.render import points
 
 
 @pytest.fixture
-def run(monkeypatch):
+def run(monkeypatch, course):
     monkeypatch.setenv("RNNCOURSE_HOME", str(ROOT))
 
     def invoke(*args):
         return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
+    invoke.course = course
     return invoke
 
 
-def test_solutions_pass_with_exit_0(run):
+def test_solutions_pass_with_exit_0(run, course):
     result = run("check", "--dir", str(ROOT / "solutions"))
     assert result.exit_code == 0, result.output
-    assert "All checks pass. Score 20 / 20." in result.stdout
+    total = points(public_points(course))
+    assert f"All checks pass. Score {total} / {total}." in result.stdout
 
 
-def test_stubs_exit_1_and_say_not_implemented(run):
+def test_hidden_checks_bring_the_full_points(run, course):
+    result = run("check", "--hidden", "--dir", str(ROOT / "solutions"))
+    assert result.exit_code == 0, result.output
+    total = sum(exercise.points for exercise in course.exercises)
+    assert f"All checks pass. Score {points(total)} / {points(total)}." in result.stdout
+
+
+def test_stubs_exit_1_and_say_not_implemented(run, course):
     result = run("check")
     assert result.exit_code == 1
-    assert "Not implemented yet: sigmoid, sigmoid_derivative, tanh_derivative" in result.stdout
-    assert "Not implemented yet: global_norm, clip_by_global_norm" in result.stdout
-    assert "Score 0 / 20" in result.stdout
+    text = " ".join(result.stdout.split())
+    assert "Not implemented yet: sigmoid, sigmoid_derivative, tanh_derivative" in text
+    assert "Not implemented yet: global_norm, clip_by_global_norm" in text
+    assert "Not implemented yet: rnn_step_forward, rnn_step_backward, rnn_forward, " \
+           "rnn_backward" in text
+    assert f"Score 0 / {points(public_points(course))}" in text
     assert "Traceback" not in result.output
 
 
@@ -60,8 +73,10 @@ def test_json_is_the_design_schema_and_nothing_else(run):
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert {"score", "max_score", "exercises"} <= set(data)
-    assert data["score"] == 0.0 and data["max_score"] == 20.0
-    assert [e["id"] for e in data["exercises"]] == ["activations", "clipping"]
+    assert data["score"] == 0.0
+    assert abs(data["max_score"] - public_points(run.course)) < 1e-6
+    assert [e["id"] for e in data["exercises"]] == ["activations", "clipping", "rnn", "lstm",
+                                                    "gru"]
     for exercise in data["exercises"]:
         assert {"id", "score", "max_score", "checks"} <= set(exercise)
         assert abs(sum(c["max_points"] for c in exercise["checks"]) - exercise["max_score"]) < 1e-6
@@ -74,7 +89,8 @@ def test_json_is_the_design_schema_and_nothing_else(run):
 def test_json_of_solutions(run):
     data = json.loads(run("check", "activations", "--json", "--dir",
                           str(ROOT / "solutions")).stdout)
-    assert data["score"] == data["max_score"] == 10.0
+    expected = round(public_points(run.course, ["activations"]), 6)
+    assert data["score"] == data["max_score"] == expected
     assert all(c["passed"] and c["misconception"] is None for c in data["exercises"][0]["checks"])
 
 
@@ -82,7 +98,7 @@ def test_unknown_exercise_is_a_usage_error(run):
     result = run("check", "lsmt")
     assert result.exit_code == 2
     assert result.stderr.strip() == \
-        "Error: unknown exercise 'lsmt'; valid exercises: activations, clipping"
+        "Error: unknown exercise 'lsmt'; valid exercises: activations, clipping, rnn, lstm, gru"
 
 
 def test_missing_dir_is_a_usage_error(run, tmp_path):

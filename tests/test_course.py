@@ -23,11 +23,14 @@ def test_every_exercise_has_checks_solution_and_listed_functions(course):
 
 
 def test_every_misconception_the_code_names_is_in_course_toml(course):
-    import importlib
     import re
 
+    from rnncourse.checking import known_mistakes
+
     for exercise in course.exercises:
-        mistakes = importlib.import_module(f"rnncourse.mistakes.{exercise.id}").MISTAKES
+        reference = reference_module(course.solutions_dir, exercise.file)
+        mistakes = known_mistakes(exercise.id, reference)
+        assert mistakes, exercise.id
         for function, variants in mistakes.items():
             assert function in exercise.functions
             for misconception, _ in variants:
@@ -35,6 +38,9 @@ def test_every_misconception_the_code_names_is_in_course_toml(course):
         source = (ROOT / "grader" / "checks" / f"{exercise.id}.py").read_text()
         for misconception in re.findall(r'misconception="([a-z0-9-]+)"', source):
             assert misconception in course.misconceptions, misconception
+    cells = (ROOT / "grader" / "cells.py").read_text()
+    for misconception in re.findall(r'misconception="([a-z0-9-]+)"', cells):
+        assert misconception in course.misconceptions, misconception
 
 
 def write_manifest(tmp_path, text):

@@ -1,0 +1,436 @@
+"""Checks shared by the recurrent-cell exercises (rnn, lstm, gru).
+
+A ``Cell`` describes a forward function and its backward: argument names and
+shapes, array outputs, gradients. The builders below turn it into checks:
+forward values against the reference on fixed cases; the backward against the
+numeric gradient of the student's *own* forward (so a wrong forward does not
+hide a right backward) and against the reference backward; arguments left
+unchanged; and hidden checks on fresh random shapes and large inputs.
+
+Mistake variants (rnncourse.mistakes.<exercise>) for a forward function take
+its arguments and return its array outputs as a tuple (no cache); those for a
+backward function take the forward's arguments followed by the upstream
+gradients and return the gradients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from rnncourse import gradcheck, protocol
+from rnncourse.checking import (
+    CheckFailed,
+    Student,
+    check,
+    describe,
+    diagnose,
+    expect_unchanged,
+)
+from rnncourse.gradcheck import relative_error
+
+Dims = dict[str, int]
+
+
+@dataclass(frozen=True)
+class Arg:
+    name: str
+    shape: tuple[str, ...]  # symbols: N, T, D, H, or kH (the k gate blocks side by side)
+    scale: float = 1.0
+
+
+@dataclass(frozen=True)
+class Cell:
+    exercise: str
+    forward: str
+    backward: str
+    inputs: tuple[Arg, ...]
+    outputs: tuple[str, ...]  # the forward's arrays, returned before its cache
+    output_shape: tuple[str, ...]
+    grads: tuple[str, ...]  # the backward's results: one gradient per input, in order
+    blocks: int  # k: 1 for the RNN, 4 for the LSTM, 3 for the GRU
+
+    def size(self, symbol: str, dims: Dims) -> int:
+        return self.blocks * dims["H"] if symbol == "kH" else dims[symbol]
+
+    def shape(self, symbols: tuple[str, ...], dims: Dims) -> tuple[int, ...]:
+        return tuple(self.size(symbol, dims) for symbol in symbols)
+
+    def make_inputs(self, dims: Dims, rng: np.random.Generator, scale: float = 1.0) -> tuple:
+        return tuple(rng.normal(size=self.shape(arg.shape, dims)) * arg.scale * scale
+                     for arg in self.inputs)
+
+    def make_upstream(self, dims: Dims, rng: np.random.Generator) -> tuple:
+        return tuple(rng.normal(size=self.shape(self.output_shape, dims)) for _ in self.outputs)
+
+    @property
+    def arg_names(self) -> tuple[str, ...]:
+        return tuple(arg.name for arg in self.inputs)
+
+    @property
+    def upstream_names(self) -> tuple[str, ...]:
+        return tuple(f"d{name}" for name in self.outputs)
+
+
+@dataclass(frozen=True)
+class Case:
+    label: str
+    dims: Dims
+    seed: int
+
+
+def step_cases(seed: int) -> list[Case]:
+    return [
+        Case("N=3, D=4, H=5", {"N": 3, "D": 4, "H": 5}, seed),
+        Case("N=1, D=2, H=3", {"N": 1, "D": 2, "H": 3}, seed + 1),
+        Case("N=2, D=5, H=2 (H < D)", {"N": 2, "D": 5, "H": 2}, seed + 2),
+    ]
+
+
+def sequence_cases(seed: int) -> list[Case]:
+    return [
+        Case("N=2, T=4, D=3, H=5", {"N": 2, "T": 4, "D": 3, "H": 5}, seed),
+        Case("N=1, T=1, D=2, H=3 (one step)", {"N": 1, "T": 1, "D": 2, "H": 3}, seed + 1),
+        Case("N=3, T=3, D=4, H=2 (H < D)", {"N": 3, "T": 3, "D": 4, "H": 2}, seed + 2),
+    ]
+
+
+def random_dims(rng: np.random.Generator, sequence: bool) -> Dims:
+    dims = {"N": int(rng.integers(1, 5)), "D": int(rng.integers(1, 7)),
+            "H": int(rng.integers(1, 7))}
+    if sequence:
+        dims["T"] = int(rng.integers(1, 7))
+    return dims
+
+
+# ----------------------------------------------------------------------------
+# Calling forward and backward, validating what comes back
+
+
+def run_forward(student: Student, reference: object, cell: Cell, args: tuple,
+                case: str) -> tuple[tuple, protocol.Handle | object, tuple]:
+    """The student's forward on ``args``: (array outputs, cache handle, reference
+    outputs). Fails unless the outputs have the right types and shapes."""
+    got = student.call(cell.forward, *args, keep=(len(cell.outputs),))
+    want = tuple(getattr(reference, cell.forward)(*_copies(args))[:len(cell.outputs)])
+    expected = len(cell.outputs) + 1
+    names = ", ".join((*cell.outputs, "cache"))
+    if not isinstance(got, (tuple, list)) or len(got) != expected:
+        raise CheckFailed(f"{cell.forward} returned {describe(got)}; expected a tuple "
+                          f"({names}) — case: {case}")
+    outputs = tuple(got[:len(cell.outputs)])
+    for name, value, wanted in zip(cell.outputs, outputs, want):
+        _expect_array(value, wanted.shape, name, case,
+                      lambda: diagnose(cell.exercise, cell.forward, args, outputs, want,
+                                       reference=reference))
+    return outputs, got[-1], want
+
+
+def run_backward(student: Student, cell: Cell, args: tuple, upstream: tuple,
+                 cache: object, case: str, diagnosis: Callable[[tuple], str | None]) -> tuple:
+    """The student's backward for upstream gradients ``upstream``; fails unless it
+    returns one array per input, each of that input's shape."""
+    got = student.call(cell.backward, *upstream, cache)
+    if not isinstance(got, (tuple, list)) or len(got) != len(cell.grads):
+        raise CheckFailed(f"{cell.backward} returned {describe(got)}; expected a tuple "
+                          f"({', '.join(cell.grads)}) — case: {case}")
+    grads = tuple(got)
+    for name, value, arg in zip(cell.grads, grads, args):
+        _expect_array(value, arg.shape, name, case, lambda: diagnosis(grads))
+    return grads
+
+
+def _expect_array(value: object, shape: tuple, name: str, case: str,
+                  diagnosis: Callable[[], str | None]) -> None:
+    problem = None
+    if not isinstance(value, np.ndarray):
+        problem = f"{name} is {describe(value)}; expected a float64 array of shape {shape}"
+    elif value.dtype != np.float64:
+        problem = f"{name} has dtype {value.dtype}; expected float64"
+    elif value.shape != shape:
+        problem = f"{name} has shape {value.shape}; expected {shape}"
+    elif not np.all(np.isfinite(value)):
+        kind = "NaN" if np.isnan(value).any() else "inf"
+        problem = f"{name} contains {kind}"
+    if problem:
+        raise CheckFailed(f"{problem} — case: {case}", misconception=diagnosis())
+
+
+def compare(names: tuple[str, ...], got: tuple, want: tuple, tolerance: float,
+            case: str, what: str) -> str | None:
+    """The first output that differs from ``want`` beyond ``tolerance``, as a message."""
+    for name, got_value, want_value in zip(names, got, want):
+        error = relative_error(got_value, want_value)
+        if not error <= tolerance:
+            return (f"{name} differs from {what}: relative error {error:.1e} "
+                    f"(tolerance {tolerance:.0e}) — case: {case}")
+    return None
+
+
+def reference_backward(reference: object, cell: Cell, args: tuple, upstream: tuple) -> tuple:
+    cache = getattr(reference, cell.forward)(*_copies(args))[-1]
+    return tuple(getattr(reference, cell.backward)(*_copies(upstream), cache))
+
+
+def _copies(values: tuple) -> tuple:
+    return tuple(np.array(value, copy=True) if isinstance(value, np.ndarray) else value
+                 for value in values)
+
+
+# ----------------------------------------------------------------------------
+# Check builders
+
+
+def forward_values(cell: Cell, cases: list[Case]) -> Callable:
+    def test(student, reference, policy):
+        for case in cases:
+            args = cell.make_inputs(case.dims, np.random.default_rng(case.seed))
+            outputs, _, want = run_forward(student, reference, cell, args, case.label)
+            problem = compare(cell.outputs, outputs, want, policy.value_tolerance,
+                              case.label, "the expected values")
+            if problem:
+                raise CheckFailed(problem, misconception=diagnose(
+                    cell.exercise, cell.forward, args, outputs, want, reference=reference))
+
+    return test
+
+
+def forward_unchanged(cell: Cell, case: Case) -> Callable:
+    def test(student):
+        args = cell.make_inputs(case.dims, np.random.default_rng(case.seed))
+        expect_unchanged(student.run(cell.forward, *args, keep=(len(cell.outputs),)),
+                          cell.arg_names, cell.forward)
+
+    return test
+
+
+def backward_gradient(cell: Cell, case: Case) -> Callable:
+    """The backward against central differences of the student's own forward."""
+
+    def test(student, reference, policy):
+        rng = np.random.default_rng(case.seed)
+        args = cell.make_inputs(case.dims, rng)
+        upstream = cell.make_upstream(case.dims, rng)
+        _, cache, want = run_forward(student, reference, cell, args, case.label)
+        grads = run_backward(student, cell, args, upstream, cache, case.label,
+                             _backward_diagnosis(cell, reference, args, upstream))
+        shapes = [output.shape for output in want]
+        errors = numeric_gradient_errors(student, cell, args, upstream, grads, shapes, rng)
+        for index, (error, mode) in errors.items():
+            if not error <= policy.gradient_tolerance:
+                how = "numeric gradient" if mode == "full" else \
+                    "numeric gradient along random directions"
+                raise CheckFailed(
+                    f"{cell.grads[index]} differs from the {how} of your {cell.forward}: "
+                    f"relative error {error:.1e} (tolerance {policy.gradient_tolerance:.0e})"
+                    f" — case: {case.label}",
+                    misconception=_backward_diagnosis(cell, reference, args, upstream)(grads))
+
+    return test
+
+
+def numeric_gradient_errors(student: Student, cell: Cell, args: tuple, upstream: tuple,
+                            grads: tuple, shapes: list, rng: np.random.Generator,
+                            full_limit: int = gradcheck.FULL_LIMIT) -> dict:
+    """{input index: (relative error, mode)} of the student's gradients against
+    central differences of the student's forward."""
+    wrt = list(range(len(args)))
+    perturbations, plan = gradcheck.plan_perturbations(args, wrt, rng, full_limit=full_limit)
+    only = tuple(range(len(cell.outputs)))
+    stacked = student.perturbed(cell.forward, args, perturbations, only)
+    for rows, shape in zip(stacked, shapes):
+        if rows.shape[1:] != shape or rows.dtype.kind != "f":
+            raise CheckFailed(f"{cell.forward} returned arrays of shape {rows.shape[1:]} on "
+                              f"slightly changed inputs; expected {shape}")
+    losses = [sum(float(np.sum(rows[k] * dout)) for rows, dout in zip(stacked, upstream))
+              for k in range(len(perturbations))]
+    return gradcheck.compare_with_numeric(plan, losses, dict(enumerate(grads)))
+
+
+def backward_values(cell: Cell, cases: list[Case]) -> Callable:
+    """The backward against the reference's, on the same inputs."""
+
+    def test(student, reference, policy):
+        for case in cases:
+            rng = np.random.default_rng(case.seed)
+            args = cell.make_inputs(case.dims, rng)
+            upstream = cell.make_upstream(case.dims, rng)
+            check_backward_against_reference(student, reference, policy, cell, args,
+                                             upstream, case.label)
+
+    return test
+
+
+def check_backward_against_reference(student: Student, reference: object, policy: object,
+                                     cell: Cell, args: tuple, upstream: tuple,
+                                     label: str) -> None:
+    outputs, cache, want_outputs = run_forward(student, reference, cell, args, label)
+    diagnosis = _backward_diagnosis(cell, reference, args, upstream)
+    grads = run_backward(student, cell, args, upstream, cache, label, diagnosis)
+    want = reference_backward(reference, cell, args, upstream)
+    problem = compare(cell.grads, grads, want, policy.gradient_tolerance, label,
+                      "the reference gradient")
+    if problem:
+        if compare(cell.outputs, outputs, want_outputs, policy.value_tolerance, label, ""):
+            problem += f" (your {cell.forward} differs from the reference too: fix it first)"
+        raise CheckFailed(problem, misconception=diagnosis(grads))
+
+
+def _backward_diagnosis(cell: Cell, reference: object, args: tuple,
+                        upstream: tuple) -> Callable[[tuple], str | None]:
+    def named(grads: tuple) -> str | None:
+        want = reference_backward(reference, cell, args, upstream)
+        return diagnose(cell.exercise, cell.backward, (*args, *upstream), grads, want,
+                        reference=reference)
+
+    return named
+
+
+def backward_unchanged(cell: Cell, case: Case) -> Callable:
+    """The backward leaves its upstream gradients and its cache as they were:
+    a second call on the same cache gives the same gradients."""
+
+    def test(student, reference):
+        rng = np.random.default_rng(case.seed)
+        args = cell.make_inputs(case.dims, rng)
+        upstream = cell.make_upstream(case.dims, rng)
+        _, cache, _ = run_forward(student, reference, cell, args, case.label)
+        first = student.run(cell.backward, *upstream, cache)
+        expect_unchanged(first, (*cell.upstream_names, "cache"), cell.backward)
+        second = student.run(cell.backward, *upstream, cache)
+        if not _same(first.value, second.value):
+            raise CheckFailed(f"calling {cell.backward} twice on the same cache gave different "
+                              "gradients: the first call changed something in the cache",
+                              misconception="mutates-input")
+
+    return test
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        return a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def hidden_forward(cell: Cell, sequence: bool, scale: float = 1.0) -> Callable:
+    """Fresh random shapes and values (hidden), compared with the reference."""
+
+    def test(student, reference, policy, rng):
+        for _ in range(3):
+            dims = random_dims(rng, sequence)
+            args = cell.make_inputs(dims, rng, scale)
+            label = "a hidden case" + (" with large inputs" if scale > 1 else "")
+            outputs, _, want = run_forward(student, reference, cell, args, label)
+            problem = compare(cell.outputs, outputs, want, policy.value_tolerance, label,
+                              "the expected values")
+            if problem:
+                raise CheckFailed(problem, misconception=diagnose(
+                    cell.exercise, cell.forward, args, outputs, want, reference=reference))
+
+    return test
+
+
+def hidden_backward(cell: Cell, sequence: bool, scale: float = 1.0) -> Callable:
+    def test(student, reference, policy, rng):
+        for _ in range(3):
+            dims = random_dims(rng, sequence)
+            args = cell.make_inputs(dims, rng, scale)
+            upstream = cell.make_upstream(dims, rng)
+            label = "a hidden case" + (" with large inputs" if scale > 1 else "")
+            check_backward_against_reference(student, reference, policy, cell, args,
+                                             upstream, label)
+
+    return test
+
+
+def register(namespace: dict, check_id: str, test: Callable, **options) -> None:
+    """Add ``test`` to a check module under a pytest-style name, marked as a check."""
+    name = "test_" + check_id.replace(".", "_").replace("-", "_")
+    namespace[name] = check(check_id, **options)(test)
+
+
+def standard_checks(namespace: dict, cell: Cell, sequence: bool, seed: int,
+                    weights: dict[str, float] | None = None) -> None:
+    """The usual set of checks for one forward/backward pair."""
+    weights = {"values": 2, "gradient": 3, "backward-values": 2, "unchanged": 1,
+               "backward-unchanged": 1, "hidden": 1, **(weights or {})}
+    cases = sequence_cases(seed) if sequence else step_cases(seed)
+    forward, backward = cell.forward, cell.backward
+    register(namespace, f"{forward}.values", forward_values(cell, cases),
+             weight=weights["values"])
+    register(namespace, f"{forward}.unchanged", forward_unchanged(cell, cases[0]),
+             weight=weights["unchanged"])
+    register(namespace, f"{forward}.hidden", hidden_forward(cell, sequence),
+             weight=weights["hidden"], hidden=True)
+    register(namespace, f"{forward}.hidden-large", hidden_forward(cell, sequence, scale=8.0),
+             weight=weights["hidden"], hidden=True)
+    register(namespace, f"{backward}.gradient", backward_gradient(cell, cases[0]),
+             weight=weights["gradient"])
+    register(namespace, f"{backward}.values", backward_values(cell, cases),
+             weight=weights["backward-values"])
+    register(namespace, f"{backward}.unchanged", backward_unchanged(cell, cases[0]),
+             weight=weights["backward-unchanged"])
+    register(namespace, f"{backward}.hidden", hidden_backward(cell, sequence),
+             weight=weights["hidden"], hidden=True)
+    register(namespace, f"{backward}.hidden-large", hidden_backward(cell, sequence, scale=8.0),
+             weight=weights["hidden"], hidden=True)
+
+
+def chained_steps(step: Cell, sequence: Cell, case: Case) -> Callable:
+    """The sequence backward agrees with the student's own step backward chained
+    over the steps by hand (the BPTT property), state gradients carried along."""
+    n_state = len(step.outputs)  # h, or h and c
+
+    def test(student, reference, policy):
+        rng = np.random.default_rng(case.seed)
+        args = sequence.make_inputs(case.dims, rng)
+        upstream = sequence.make_upstream(case.dims, rng)
+        x, h0, *weights = args
+        _, cache, _ = run_forward(student, reference, sequence, args, case.label)
+        whole = run_backward(student, sequence, args, upstream, cache, case.label,
+                             lambda grads: None)
+        state = (h0, *[np.zeros_like(h0)] * (n_state - 1))
+        steps = []
+        for t in range(x.shape[1]):
+            step_args = (x[:, t], *state, *weights)
+            state, step_cache, _ = run_forward(student, reference, step, step_args, case.label)
+            steps.append((step_args, step_cache))
+        dx = np.zeros_like(x)
+        carried = [np.zeros_like(h0)] * n_state
+        totals = [np.zeros_like(w) for w in weights]
+        for t in reversed(range(x.shape[1])):
+            step_args, step_cache = steps[t]
+            step_upstream = (upstream[0][:, t] + carried[0], *carried[1:])
+            grads = run_backward(student, step, step_args, step_upstream, step_cache,
+                                 case.label, lambda grads: None)
+            dx[:, t] = grads[0]
+            carried = list(grads[1:1 + n_state])
+            totals = [total + g for total, g in zip(totals, grads[1 + n_state:])]
+        chained = (dx, carried[0], *totals)
+        for name, got, want in zip(sequence.grads, whole, chained):
+            error = relative_error(got, want)
+            if not error <= policy.gradient_tolerance:
+                raise CheckFailed(
+                    f"{sequence.backward}'s {name} differs from chaining your {step.backward} "
+                    f"over the steps: relative error {error:.1e} (tolerance "
+                    f"{policy.gradient_tolerance:.0e}) — case: {case.label}",
+                    hint="Walk t from T-1 down to 0; at each step add dh[:, t] to the state "
+                         "gradient coming back from step t+1, and add up dWx, dWh and db.",
+                    misconception=_backward_diagnosis(sequence, reference, args, upstream)(whole))
+
+    return test
+
+
+def saturated_bias(cell: Cell, dims: Dims, rng: np.random.Generator,
+                   blocks: dict[int, float]) -> tuple:
+    """Inputs whose bias pins some gate blocks: {block index: bias value}."""
+    args = list(cell.make_inputs(dims, rng))
+    H = dims["H"]
+    bias = args[-1].copy()
+    for block, value in blocks.items():
+        bias[block * H:(block + 1) * H] = value
+    args[-1] = bias
+    return tuple(args)

@@ -1,0 +1,128 @@
+"""Checks for exercises/gru.py: the (1 - z) update, the GRU step and sequence."""
+
+import numpy as np
+from rnncourse.cells import (
+    Arg,
+    Case,
+    Cell,
+    chained_steps,
+    register,
+    run_forward,
+    saturated_bias,
+    standard_checks,
+)
+from rnncourse.checking import (
+    CheckFailed,
+    diagnose,
+    expect_matches,
+    expect_unchanged,
+    validated_call,
+)
+from rnncourse.gradcheck import relative_error
+
+WEIGHTS = (Arg("Wx", ("D", "kH"), 0.5), Arg("Wh", ("H", "kH"), 0.5), Arg("b", ("kH",), 0.5))
+
+STEP = Cell(
+    exercise="gru", forward="gru_step_forward", backward="gru_step_backward",
+    inputs=(Arg("x", ("N", "D")), Arg("h_prev", ("N", "H")), *WEIGHTS),
+    outputs=("h_next",), output_shape=("N", "H"),
+    grads=("dx", "dh_prev", "dWx", "dWh", "db"), blocks=3,
+)
+SEQUENCE = Cell(
+    exercise="gru", forward="gru_forward", backward="gru_backward",
+    inputs=(Arg("x", ("N", "T", "D")), Arg("h0", ("N", "H")), *WEIGHTS),
+    outputs=("h",), output_shape=("N", "T", "H"),
+    grads=("dx", "dh0", "dWx", "dWh", "db"), blocks=3,
+)
+UPDATE_HINT = ("This course writes h_next = (1 - z) * h_prev + z * h_tilde: z = 1 takes the "
+               "candidate. PyTorch and Cho et al. (2014) write the mirror image, "
+               "z * h_prev + (1 - z) * h_tilde; both are the same model with z and 1 - z "
+               "swapped, but the checks follow the course's convention.")
+
+
+def _update_inputs(seed, z=None, shape=(3, 4)):
+    rng = np.random.default_rng(seed)
+    h_prev, h_tilde = rng.normal(size=shape), np.tanh(rng.normal(size=shape))
+    gate = rng.uniform(0.05, 0.95, size=shape) if z is None else np.full(shape, float(z))
+    return h_prev, h_tilde, gate
+
+
+# gru_update -------------------------------------------------------------------
+
+
+def update_values(student, reference, policy):
+    for seed, shape in ((800, (3, 4)), (801, (1, 6))):
+        expect_matches(student, reference, "gru_update", _update_inputs(seed, shape=shape),
+                       policy.value_tolerance, name="h_next", case=f"z in (0, 1), shape {shape}")
+
+
+def update_keeps_h(student, reference):
+    args = _update_inputs(802, z=0.0)
+    got, want = validated_call(student, reference, "gru_update", args, name="h_next")
+    if not np.array_equal(got, args[0]):
+        raise CheckFailed("with z = 0, gru_update should return h_prev exactly; it does not",
+                          misconception=diagnose("gru", "gru_update", args, got, want,
+                                                 reference=reference), hint=UPDATE_HINT)
+
+
+def update_takes_candidate(student, reference, policy):
+    args = _update_inputs(803, z=1.0)
+    got, want = validated_call(student, reference, "gru_update", args, name="h_next")
+    error = relative_error(got, args[1])
+    if not error <= policy.value_tolerance:
+        raise CheckFailed(f"with z = 1, gru_update should return h_tilde; relative error "
+                          f"{error:.1e} (tolerance {policy.value_tolerance:.0e})",
+                          misconception=diagnose("gru", "gru_update", args, got, want,
+                                                 reference=reference), hint=UPDATE_HINT)
+
+
+def update_unchanged(student):
+    expect_unchanged(student.run("gru_update", *_update_inputs(804)),
+                     ("h_prev", "h_tilde", "z"), "gru_update")
+
+
+def update_hidden(student, reference, policy, rng):
+    shape = (int(rng.integers(1, 6)), int(rng.integers(1, 8)))
+    expect_matches(student, reference, "gru_update",
+                   _update_inputs(int(rng.integers(2**31)), shape=shape),
+                   policy.value_tolerance, name="h_next", case="a hidden case")
+
+
+register(globals(), "gru_update.values", update_values, weight=2, hint=UPDATE_HINT)
+register(globals(), "gru_update.z0-keeps-h", update_keeps_h, weight=1)
+register(globals(), "gru_update.z1-takes-candidate", update_takes_candidate, weight=1)
+register(globals(), "gru_update.unchanged", update_unchanged, weight=1)
+register(globals(), "gru_update.hidden", update_hidden, weight=1, hidden=True)
+
+# steps and sequences -----------------------------------------------------------
+
+standard_checks(globals(), STEP, sequence=False, seed=900)
+standard_checks(globals(), SEQUENCE, sequence=True, seed=1000)
+register(globals(), "gru_backward.chained-steps",
+         chained_steps(STEP, SEQUENCE, Case("N=2, T=4, D=3, H=5",
+                                            {"N": 2, "T": 4, "D": 3, "H": 5}, 1100)),
+         weight=4)
+
+
+def update_gate_extremes(student, reference, policy):
+    """z pinned to 0 keeps h_prev exactly; z pinned to 1 gives the candidate."""
+    dims = {"N": 3, "D": 4, "H": 5}
+    for z_bias, label in ((-1000.0, "update-gate bias -1000 (z = 0)"),
+                          (1000.0, "update-gate bias +1000 (z = 1)")):
+        args = saturated_bias(STEP, dims, np.random.default_rng(1200), {0: z_bias})
+        (h_next,), _, (want,) = run_forward(student, reference, STEP, args, label)
+        h_prev = args[1]
+        if z_bias < 0 and np.array_equal(h_next, h_prev):
+            continue
+        if z_bias > 0 and relative_error(h_next, want) <= policy.value_tolerance:
+            continue
+        expected = "h_prev exactly" if z_bias < 0 else "the candidate h_tilde"
+        raise CheckFailed(
+            f"h_next should be {expected} — case: {label}",
+            misconception=diagnose("gru", "gru_step_forward", args, (h_next,), (want,),
+                                   reference=reference), hint=UPDATE_HINT)
+
+
+register(globals(), "gru_step_forward.gate-extremes", update_gate_extremes, weight=2)
+del (update_values, update_keeps_h, update_takes_candidate, update_unchanged, update_hidden,
+     update_gate_extremes)

@@ -1,0 +1,59 @@
+"""Checks for exercises/lstm.py: the LSTM step and sequence, forward and backward."""
+
+import numpy as np
+from rnncourse.cells import (
+    Arg,
+    Case,
+    Cell,
+    chained_steps,
+    register,
+    run_forward,
+    saturated_bias,
+    standard_checks,
+)
+from rnncourse.checking import CheckFailed
+
+WEIGHTS = (Arg("Wx", ("D", "kH"), 0.5), Arg("Wh", ("H", "kH"), 0.5), Arg("b", ("kH",), 0.5))
+
+STEP = Cell(
+    exercise="lstm", forward="lstm_step_forward", backward="lstm_step_backward",
+    inputs=(Arg("x", ("N", "D")), Arg("h_prev", ("N", "H")), Arg("c_prev", ("N", "H")),
+            *WEIGHTS),
+    outputs=("h_next", "c_next"), output_shape=("N", "H"),
+    grads=("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db"), blocks=4,
+)
+SEQUENCE = Cell(
+    exercise="lstm", forward="lstm_forward", backward="lstm_backward",
+    inputs=(Arg("x", ("N", "T", "D")), Arg("h0", ("N", "H")), *WEIGHTS),
+    outputs=("h",), output_shape=("N", "T", "H"),
+    grads=("dx", "dh0", "dWx", "dWh", "db"), blocks=4,
+)
+
+standard_checks(globals(), STEP, sequence=False, seed=400)
+standard_checks(globals(), SEQUENCE, sequence=True, seed=500)
+register(globals(), "lstm_backward.chained-steps",
+         chained_steps(STEP, SEQUENCE, Case("N=2, T=4, D=3, H=5",
+                                            {"N": 2, "T": 4, "D": 3, "H": 5}, 600)),
+         weight=4)
+
+
+def keeps_cell(student, reference, policy):
+    """With the forget gate at 1 and the input gate at 0, c_next is c_prev exactly:
+    the additive path the gradient flows along."""
+    dims = {"N": 3, "D": 4, "H": 5}
+    args = saturated_bias(STEP, dims, np.random.default_rng(700), {0: -1000.0, 1: 1000.0})
+    label = "forget-gate bias +1000, input-gate bias -1000"
+    (_, c_next), _, _ = run_forward(student, reference, STEP, args, label)
+    c_prev = args[2]
+    if not np.array_equal(c_next, c_prev):
+        changed = int(np.sum(c_next != c_prev))
+        raise CheckFailed(
+            f"with f = 1 and i = 0, c_next should equal c_prev exactly; {changed} of "
+            f"{c_prev.size} entries differ — case: {label}",
+            hint="c_next = f * c_prev + i * g. With f = 1 and i = 0 nothing may be added or "
+                 "scaled: check that the forget gate is block 1 (columns H:2H) and the input "
+                 "gate block 0, and that nothing else touches c.")
+
+
+register(globals(), "lstm_step_forward.keeps-cell", keeps_cell, weight=2)
+del keeps_cell
