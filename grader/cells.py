@@ -158,14 +158,20 @@ def _expect_array(value: object, shape: tuple, name: str, case: str,
 
 
 def compare(names: tuple[str, ...], got: tuple, want: tuple, tolerance: float,
-            case: str, what: str) -> str | None:
+            case: str, what: str, floor: float = 0.0) -> str | None:
     """The first output that differs from ``want`` beyond ``tolerance``, as a message."""
     for name, got_value, want_value in zip(names, got, want):
-        error = relative_error(got_value, want_value)
+        error = relative_error(got_value, want_value, floor)
         if not error <= tolerance:
             return (f"{name} differs from {what}: relative error {error:.1e} "
                     f"(tolerance {tolerance:.0e}) — case: {case}")
     return None
+
+
+def forward_floor(args: tuple) -> float:
+    """Rounding noise of a forward pass: hidden states live on a scale of 1, so
+    outputs all far below it (closed gates) can differ by a few ulps of 1."""
+    return gradcheck.noise_floor(args, (np.ones(1),))
 
 
 def reference_backward(reference: object, cell: Cell, args: tuple, upstream: tuple) -> tuple:
@@ -188,7 +194,7 @@ def forward_values(cell: Cell, cases: list[Case]) -> Callable:
             args = cell.make_inputs(case.dims, np.random.default_rng(case.seed))
             outputs, _, want = run_forward(student, reference, cell, args, case.label)
             problem = compare(cell.outputs, outputs, want, policy.value_tolerance,
-                              case.label, "the expected values")
+                              case.label, "the expected values", forward_floor(args))
             if problem:
                 raise CheckFailed(problem, misconception=diagnose(
                     cell.exercise, cell.forward, args, outputs, want, reference=reference))
@@ -270,9 +276,10 @@ def check_backward_against_reference(student: Student, reference: object, policy
     grads = run_backward(student, cell, args, upstream, cache, label, diagnosis)
     want = reference_backward(reference, cell, args, upstream)
     problem = compare(cell.grads, grads, want, policy.gradient_tolerance, label,
-                      "the reference gradient")
+                      "the reference gradient", gradcheck.noise_floor(args, upstream))
     if problem:
-        if compare(cell.outputs, outputs, want_outputs, policy.value_tolerance, label, ""):
+        if compare(cell.outputs, outputs, want_outputs, policy.value_tolerance, label, "",
+                   forward_floor(args)):
             problem += f" (your {cell.forward} differs from the reference too: fix it first)"
         raise CheckFailed(problem, misconception=diagnosis(grads))
 
@@ -325,7 +332,7 @@ def hidden_forward(cell: Cell, sequence: bool, scale: float = 1.0) -> Callable:
             label = "a hidden case" + (" with large inputs" if scale > 1 else "")
             outputs, _, want = run_forward(student, reference, cell, args, label)
             problem = compare(cell.outputs, outputs, want, policy.value_tolerance, label,
-                              "the expected values")
+                              "the expected values", forward_floor(args))
             if problem:
                 raise CheckFailed(problem, misconception=diagnose(
                     cell.exercise, cell.forward, args, outputs, want, reference=reference))
@@ -410,8 +417,9 @@ def chained_steps(step: Cell, sequence: Cell, case: Case) -> Callable:
             carried = list(grads[1:1 + n_state])
             totals = [total + g for total, g in zip(totals, grads[1 + n_state:])]
         chained = (dx, carried[0], *totals)
+        floor = gradcheck.noise_floor(args, upstream)
         for name, got, want in zip(sequence.grads, whole, chained):
-            error = relative_error(got, want)
+            error = relative_error(got, want, floor)
             if not error <= policy.gradient_tolerance:
                 raise CheckFailed(
                     f"{sequence.backward}'s {name} differs from chaining your {step.backward} "

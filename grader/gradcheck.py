@@ -10,8 +10,12 @@ import numpy as np
 TINY = np.finfo(np.float64).tiny
 
 
-def relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    """max|a - b| / max(|a| + |b|): scale-free, and 0 when both are zero."""
+def relative_error(a: np.ndarray, b: np.ndarray, floor: float = 0.0) -> float:
+    """max|a - b| / max(|a| + |b|): scale-free, and 0 when both are zero.
+
+    ``floor`` bounds the denominator from below: below it, differences are
+    rounding noise (see noise_floor), not signal.
+    """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if a.size == 0 and b.size == 0:
@@ -21,7 +25,23 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
         scale = np.max(np.abs(a) + np.abs(b))
     if not np.isfinite(difference):
         return float("inf")
-    return float(difference / max(scale, TINY))
+    return float(difference / max(scale, floor, TINY))
+
+
+def noise_floor(inputs: tuple, upstream: tuple) -> float:
+    """The size below which two correct float64 backward passes may disagree.
+
+    When units saturate (tanh or sigmoid near +-1 or 0), the true gradients fall
+    below the rounding noise of float64: 1 - tanh(a)**2 computed as written is
+    off by ~1e-16 while its true value may be 1e-30. That noise is amplified by
+    the upstream gradient, the inputs and the weights, and summed over the
+    array widths. The floor is 1e-10 (~5e5 machine epsilons) times
+    those magnitudes: negligible next to any gradient that carries signal.
+    """
+    magnitude = max([1.0] + [float(np.max(np.abs(a))) for a in inputs if np.size(a)])
+    up = max([0.0] + [float(np.max(np.abs(u))) for u in upstream if np.size(u)])
+    width = sum(np.shape(a)[-1] for a in inputs if np.ndim(a))
+    return 1e-10 * up * magnitude * magnitude * width
 
 
 def elementwise_derivative(

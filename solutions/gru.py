@@ -24,8 +24,9 @@ import numpy as np
 
 
 def sigmoid(x):
-    """Given: a numerically stable sigmoid (you wrote your own in activations.py)."""
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
+    """Given: a sigmoid that neither overflows nor loses precision for large |x|
+    (you wrote your own in activations.py)."""
+    return np.exp(-np.logaddexp(0.0, -x))
 
 
 def gru_update(h_prev, h_tilde, z):

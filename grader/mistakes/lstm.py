@@ -5,7 +5,7 @@ from rnncourse.mistakes.recurrent import bptt, numeric_backward, run_sequence, t
 
 
 def _sigmoid(a):
-    return 0.5 * (1 + np.tanh(0.5 * a))
+    return np.exp(-np.logaddexp(0.0, -a))
 
 
 def _swap_o_g(W):
