@@ -28,6 +28,7 @@ from rnncourse.checking import (
     diagnose,
     expect_unchanged,
 )
+from rnncourse.draws import FixedDraw
 from rnncourse.gradcheck import relative_error
 
 Dims = dict[str, int]
@@ -191,7 +192,7 @@ def _copies(values: tuple) -> tuple:
 def forward_values(cell: Cell, cases: list[Case]) -> Callable:
     def test(student, reference, policy):
         for case in cases:
-            args = cell.make_inputs(case.dims, np.random.default_rng(case.seed))
+            args = cell.make_inputs(case.dims, FixedDraw(case.seed))
             outputs, _, want = run_forward(student, reference, cell, args, case.label)
             problem = compare(cell.outputs, outputs, want, policy.value_tolerance,
                               case.label, "the expected values", forward_floor(args))
@@ -204,8 +205,8 @@ def forward_values(cell: Cell, cases: list[Case]) -> Callable:
 
 def forward_unchanged(cell: Cell, case: Case) -> Callable:
     def test(student):
-        args = cell.make_inputs(case.dims, np.random.default_rng(case.seed))
-        expect_unchanged(student.run(cell.forward, *args, keep=(len(cell.outputs),)),
+        args = cell.make_inputs(case.dims, FixedDraw(case.seed))
+        expect_unchanged(student.run(cell.forward, *args, keep=(len(cell.outputs),), watch=True),
                           cell.arg_names, cell.forward)
 
     return test
@@ -215,7 +216,7 @@ def backward_gradient(cell: Cell, case: Case) -> Callable:
     """The backward against central differences of the student's own forward."""
 
     def test(student, reference, policy):
-        rng = np.random.default_rng(case.seed)
+        rng = FixedDraw(case.seed)
         args = cell.make_inputs(case.dims, rng)
         upstream = cell.make_upstream(case.dims, rng)
         _, cache, want = run_forward(student, reference, cell, args, case.label)
@@ -259,7 +260,7 @@ def backward_values(cell: Cell, cases: list[Case]) -> Callable:
 
     def test(student, reference, policy):
         for case in cases:
-            rng = np.random.default_rng(case.seed)
+            rng = FixedDraw(case.seed)
             args = cell.make_inputs(case.dims, rng)
             upstream = cell.make_upstream(case.dims, rng)
             check_backward_against_reference(student, reference, policy, cell, args,
@@ -299,13 +300,13 @@ def backward_unchanged(cell: Cell, case: Case) -> Callable:
     a second call on the same cache gives the same gradients."""
 
     def test(student, reference):
-        rng = np.random.default_rng(case.seed)
+        rng = FixedDraw(case.seed)
         args = cell.make_inputs(case.dims, rng)
         upstream = cell.make_upstream(case.dims, rng)
         _, cache, _ = run_forward(student, reference, cell, args, case.label)
-        first = student.run(cell.backward, *upstream, cache)
+        first = student.run(cell.backward, *upstream, cache, watch=True)
         expect_unchanged(first, (*cell.upstream_names, "cache"), cell.backward)
-        second = student.run(cell.backward, *upstream, cache)
+        second = student.run(cell.backward, *upstream, cache, watch=True)
         if not _same(first.value, second.value):
             raise CheckFailed(f"calling {cell.backward} twice on the same cache gave different "
                               "gradients: the first call changed something in the cache",
@@ -392,7 +393,7 @@ def chained_steps(step: Cell, sequence: Cell, case: Case) -> Callable:
     n_state = len(step.outputs)  # h, or h and c
 
     def test(student, reference, policy):
-        rng = np.random.default_rng(case.seed)
+        rng = FixedDraw(case.seed)
         args = sequence.make_inputs(case.dims, rng)
         upstream = sequence.make_upstream(case.dims, rng)
         x, h0, *weights = args

@@ -82,10 +82,14 @@ class Student:
     def file(self) -> str:
         return self.process.path.name
 
-    def run(self, function: str, *args: object, keep: Sequence[int] = ()) -> Call:
+    def run(self, function: str, *args: object, keep: Sequence[int] = (),
+            watch: bool = False) -> Call:
+        """Call ``function`` in the student's process. With ``watch`` the result
+        also lists arguments changed in place and warnings raised."""
         started = time.perf_counter()
         try:
-            result = self.process.call(function, args, tuple(keep), timeout=self._remaining())
+            result = self.process.call(function, args, tuple(keep), timeout=self._remaining(),
+                                       watch=watch)
         except StudentError as error:
             self._record(error.output)
             raise
@@ -135,7 +139,8 @@ def describe(value: object) -> str:
     return f"a {type(value).__name__} ({value!r})"
 
 
-def expect_value(got: object, want: object, name: str, tolerance: float, case: str = "") -> None:
+def expect_value(got: object, want: object, name: str | tuple[str, ...], tolerance: float,
+                 case: str = "") -> None:
     """Fail unless ``got`` has the type, dtype and shape of ``want`` and its values
     agree to ``tolerance`` in relative error."""
     problem = _structure_problem(got, want, name)
@@ -149,7 +154,18 @@ def expect_value(got: object, want: object, name: str, tolerance: float, case: s
                 f"(tolerance {tolerance:.0e})", case))
 
 
-def _structure_problem(got: object, want: object, name: str) -> str | None:
+def _part_names(name: str | tuple[str, ...], count: int) -> list[str]:
+    """Names for the items of a returned tuple: given ones, or name[0], name[1], ..."""
+    if isinstance(name, tuple):
+        return list(name)
+    return [f"{name}[{index}]" for index in range(count)]
+
+
+def _whole(name: str | tuple[str, ...]) -> str:
+    return f"({', '.join(name)})" if isinstance(name, tuple) else name
+
+
+def _structure_problem(got: object, want: object, name: str | tuple[str, ...]) -> str | None:
     if isinstance(want, np.ndarray):
         if not isinstance(got, np.ndarray):
             return (f"{name} is {describe(got)}; "
@@ -175,9 +191,9 @@ def _structure_problem(got: object, want: object, name: str) -> str | None:
         return None
     if isinstance(want, tuple):
         if not isinstance(got, (tuple, list)) or len(got) != len(want):
-            return f"{name} is {describe(got)}; expected a tuple of {len(want)} items"
-        for index, (got_item, want_item) in enumerate(zip(got, want)):
-            problem = _structure_problem(got_item, want_item, f"{name}[{index}]")
+            return f"{_whole(name)} is {describe(got)}; expected a tuple of {len(want)} items"
+        for part, got_item, want_item in zip(_part_names(name, len(want)), got, want):
+            problem = _structure_problem(got_item, want_item, part)
             if problem:
                 return problem
         return None
@@ -192,12 +208,12 @@ def _structure_problem(got: object, want: object, name: str) -> str | None:
     raise TypeError(f"cannot compare with a reference value of type {type(want).__name__}")
 
 
-def _leaves(got: object, want: object, name: str):
+def _leaves(got: object, want: object, name: str | tuple[str, ...]):
     if isinstance(want, (np.ndarray, float)):
         yield name, np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
     elif isinstance(want, tuple):
-        for index, (got_item, want_item) in enumerate(zip(got, want)):
-            yield from _leaves(got_item, want_item, f"{name}[{index}]")
+        for part, got_item, want_item in zip(_part_names(name, len(want)), got, want):
+            yield from _leaves(got_item, want_item, part)
     elif isinstance(want, dict):
         for key in want:
             yield from _leaves(got[key], want[key], f"{name}[{key!r}]")
@@ -305,7 +321,8 @@ def _close(a: np.ndarray | None, b: np.ndarray | None, tolerance: float) -> bool
 
 
 def validated_call(student: Student, reference: object, function: str, args: tuple,
-                   name: str | None = None, case: str = "") -> tuple[object, object]:
+                   name: str | tuple[str, ...] | None = None,
+                   case: str = "") -> tuple[object, object]:
     """Call ``function`` in the student's file and in the reference on ``args``;
     fail unless the student's output has the reference's types and shapes.
     Returns (student's output, reference output)."""
@@ -319,7 +336,8 @@ def validated_call(student: Student, reference: object, function: str, args: tup
 
 
 def expect_matches(student: Student, reference: object, function: str, args: tuple,
-                   tolerance: float, name: str | None = None, case: str = "") -> object:
+                   tolerance: float, name: str | tuple[str, ...] | None = None,
+                   case: str = "") -> object:
     """Fail, naming the misconception when one matches, unless the student's
     ``function`` agrees with the reference on ``args``; return its output."""
     got, want = validated_call(student, reference, function, args, name, case)
@@ -334,6 +352,8 @@ def expect_matches(student: Student, reference: object, function: str, args: tup
 
 def expect_unchanged(call: Call, names: Sequence[str], function: str) -> None:
     """Fail if the call modified any of its arguments in place."""
+    if not call.watched:
+        raise TypeError("expect_unchanged needs a call made with watch=True")
     if call.mutated:
         changed = ", ".join(sorted({_path_name(path, names) for path in call.mutated}))
         raise CheckFailed(f"{function} modified its argument {changed} in place; "

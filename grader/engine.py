@@ -45,7 +45,7 @@ def collect(exercise: Exercise, include_hidden: bool = True) -> list[CheckSpec]:
 def run(course: Course, exercises: list[Exercise], directory: Path,
         include_hidden: bool = False, workdir: Path | None = None,
         on_exercise: Callable[[ExerciseResult], None] | None = None,
-        parallel: int = 2, isolation: str = "basic",
+        parallel: int = 3, isolation: str = "basic",
         deadline: float | None = None) -> CourseResult:
     """Check ``exercises``; up to ``parallel`` of them at once, so that the judge
     compares one exercise's results while another's student process computes.
@@ -107,19 +107,16 @@ def _run_check(course: Course, exercise: Exercise, spec: CheckSpec, total_weight
                process: StudentProcess, reference: object) -> CheckResult:
     max_points = exercise.points * spec.weight / total_weight
     student = Student(process, exercise.id, course.policy.check_timeout)
-    fixtures = {
-        "student": student,
-        "reference": reference,
-        "policy": course.policy,
-        "rng": np.random.default_rng(None if spec.hidden else spec.seed),
-    }
+    fixtures = {"student": student, "reference": reference, "policy": course.policy}
     outcome = CheckResult(spec.id, spec.function, False, 0.0, max_points,
                           hidden=spec.hidden, notes=exercise.notes)
     try:
-        if process.running:
-            process.reset(course.policy.check_timeout)
+        process.reset()
         code = spec.test.__code__
-        arguments = {name: fixtures[name] for name in code.co_varnames[:code.co_argcount]}
+        names = code.co_varnames[:code.co_argcount]
+        if "rng" in names:  # numpy.random is only imported by checks that ask for it
+            fixtures["rng"] = np.random.default_rng(None if spec.hidden else spec.seed)
+        arguments = {name: fixtures[name] for name in names}
         with np.errstate(all="ignore"):
             spec.test(**arguments)
     except StudentError as error:

@@ -104,3 +104,4 @@ def compare_with_numeric(plan: list, losses: list[float], analytic: dict[int, np
             projected = np.array([np.sum(gradient * direction) for direction in keys])
             errors[index] = (relative_error(projected, numeric), mode)
     return errors
+

@@ -11,6 +11,7 @@ dict or None stays inside the student process and is referred to by a handle.
 from __future__ import annotations
 
 import json
+import math
 import struct
 from dataclasses import dataclass
 
@@ -195,13 +196,25 @@ def _typed(value: object, kind: type) -> object:
     return value
 
 
+_DTYPES: dict[str, np.dtype] = {}
+
+
+def _dtype(name: object) -> np.dtype:
+    if name not in _DTYPES:
+        try:
+            dtype = np.dtype(_typed(name, str))
+        except TypeError:
+            raise ProtocolError("bad dtype") from None
+        if dtype.kind not in _NUMERIC_KINDS or dtype.hasobject or dtype.fields:
+            raise ProtocolError("non-numeric dtype")
+        if len(_DTYPES) < 64:
+            _DTYPES[name] = dtype
+        return dtype
+    return _DTYPES[name]
+
+
 def _decode_array(node: dict, buffers: list) -> np.ndarray:
-    try:
-        dtype = np.dtype(_typed(node.get("dtype"), str))
-    except TypeError:
-        raise ProtocolError("bad dtype") from None
-    if dtype.kind not in _NUMERIC_KINDS or dtype.hasobject or dtype.fields:
-        raise ProtocolError("non-numeric dtype")
+    dtype = _dtype(node.get("dtype"))
     shape = node.get("shape")
     if not isinstance(shape, list) or len(shape) > 32 or not all(
         type(n) is int and n >= 0 for n in shape
@@ -211,6 +224,6 @@ def _decode_array(node: dict, buffers: list) -> np.ndarray:
     if type(index) is not int or not 0 <= index < len(buffers):
         raise ProtocolError("bad buffer index")
     buffer = buffers[index]
-    if len(buffer) != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
+    if len(buffer) != math.prod(shape) * dtype.itemsize:
         raise ProtocolError("array size does not match its buffer")
     return np.frombuffer(buffer, dtype=dtype).reshape(shape).copy()

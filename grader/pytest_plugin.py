@@ -70,8 +70,7 @@ def rnncourse_process(request, rnncourse_course):
 
 @pytest.fixture
 def student(request, rnncourse_course, rnncourse_process):
-    if rnncourse_process.running:
-        rnncourse_process.reset()
+    rnncourse_process.reset()
     return Student(rnncourse_process, _exercise(request, rnncourse_course).id,
                    rnncourse_course.policy.check_timeout)
 

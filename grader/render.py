@@ -28,7 +28,20 @@ def points(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
 
 
-def exercise_view(result: ExerciseResult) -> Group:
+def exercise_view(result: ExerciseResult, verbose: bool = False) -> Group:
+    """One line for an exercise that passes or is not started yet (unless
+    ``verbose``); otherwise its table of checks and what went wrong."""
+    score = f"{points(result.score)} / {points(result.max_score)}"
+    if not verbose and result.passed:
+        return Group(Text.assemble(("✓ ", "green"), (result.id, "bold cyan"), " — ",
+                                   result.title, "   ", (score, "bold green"),
+                                   (f"   all {len(result.checks)} checks pass", "dim")))
+    if not verbose and result.checks and all(c.kind == "not-implemented" for c in result.checks):
+        functions = ", ".join(dict.fromkeys(c.function for c in result.checks))
+        return Group(Text.assemble(("· ", "yellow"), (result.id, "bold cyan"), " — ",
+                                   result.title, "   ", score, "\n  ",
+                                   ("Not implemented yet: ", "yellow"), functions,
+                                   " — fill in the TODOs"))
     table = Table(show_edge=False, pad_edge=False, expand=False, box=None)
     table.add_column("check", style="bold", no_wrap=True)
     table.add_column("result", no_wrap=True)
@@ -38,14 +51,9 @@ def exercise_view(result: ExerciseResult) -> Group:
         name = check.id + (" (hidden)" if check.hidden else "")
         table.add_row(name, Text(label, style=style),
                       f"{points(check.points)}/{points(check.max_points)}")
-    title = Text.assemble(
-        (result.id, "bold cyan"), " — ", result.title, "   ",
-        (f"{points(result.score)} / {points(result.max_score)}",
-         "bold green" if result.passed else "bold"),
-    )
-    parts: list = [title, table]
-    parts.extend(_failures(result))
-    return Group(*parts)
+    title = Text.assemble((result.id, "bold cyan"), " — ", result.title, "   ",
+                          (score, "bold green" if result.passed else "bold"))
+    return Group(title, table, *_failures(result))
 
 
 def _failures(result: ExerciseResult) -> list:
@@ -93,10 +101,11 @@ def _failure(check: CheckResult) -> Text:
     return text
 
 
-def course_view(console: Console, result: CourseResult) -> None:
+def course_view(console: Console, result: CourseResult, verbose: bool = False) -> None:
     for exercise in result.exercises:
-        console.print(exercise_view(exercise))
-        console.print()
+        console.print(exercise_view(exercise, verbose))
+        if verbose or not exercise.passed:
+            console.print()
     total = f"{points(result.score)} / {points(result.max_score)}"
     if result.passed:
         message = f"[bold green]All checks pass.[/] Score {total}."

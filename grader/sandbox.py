@@ -38,6 +38,7 @@ class Call:
     """The outcome of one call into the student's code, as plain data."""
 
     value: object
+    watched: bool = False  # whether mutated and warnings were recorded
     mutated: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     output: str = ""
@@ -61,6 +62,7 @@ class StudentProcess:
         self._pid: int | None = None
         self._conn: Channel | None = None
         self._broken: StudentError | None = None
+        self._reset_pending = False
 
     @property
     def running(self) -> bool:
@@ -77,6 +79,7 @@ class StudentProcess:
         if self._pid is not None:
             return
         self.generation += 1
+        self._reset_pending = False
         self._pid, fd = zygote.current().fork(
             path=str(self.path), generation=self.generation, memory_mb=self.memory_mb,
             workdir=str(self.workdir) if self.workdir else None)
@@ -97,11 +100,14 @@ class StudentProcess:
         functions = reply.get("functions", [])
         self.functions = [name for name in functions if isinstance(name, str)]
 
-    def call(self, function: str, args: tuple, keep: tuple = (), timeout: float = 3.0) -> Call:
+    def call(self, function: str, args: tuple, keep: tuple = (), timeout: float = 3.0,
+             watch: bool = False) -> Call:
+        """Call ``function``; with ``watch``, the result also says which arguments
+        the call changed in place and which warnings it raised."""
         self.start(timeout)
         started = time.perf_counter()
         reply = self._request({"op": "call", "fn": function, "args": list(args),
-                               "keep": list(keep)}, timeout, started)
+                               "keep": list(keep), "watch": watch}, timeout, started)
         seconds = time.perf_counter() - started
         if not reply.get("ok"):
             error = reply.get("error")
@@ -109,6 +115,7 @@ class StudentProcess:
                                types=_exception_types(error))
         return Call(
             value=reply.get("value"),
+            watched=watch,
             mutated=[p for p in reply.get("mutated", []) if isinstance(p, list)],
             warnings=[_text(w) for w in reply.get("warnings", []) if isinstance(w, str)],
             output=_text(reply.get("output")),
@@ -136,10 +143,10 @@ class StudentProcess:
                                "changed inputs", "fail")
         return stacked
 
-    def reset(self, timeout: float = 3.0) -> None:
-        """Forget the caches kept from earlier calls (between checks)."""
-        if self._pid is not None:
-            self._request({"op": "reset"}, timeout, time.perf_counter())
+    def reset(self) -> None:
+        """Forget the caches kept from earlier calls (between checks): done with
+        the next request, to save a round trip."""
+        self._reset_pending = self._pid is not None
 
     def stop(self) -> None:
         pid, self._pid = self._pid, None
@@ -150,6 +157,8 @@ class StudentProcess:
             _kill_group(pid)
 
     def _request(self, message: dict, timeout: float, started: float) -> dict:
+        if self._reset_pending:
+            message["reset"], self._reset_pending = True, False
         try:
             self._conn.send(protocol.encode(message))
         except ChannelClosed:

@@ -102,6 +102,7 @@ def serve(fd: int, path: str | Path, generation: int, memory_mb: int,
     os.chdir(workdir or session.student_dir)
     sys.path.insert(0, session.student_dir)
     sys.stdout = sys.stderr = session.captured
+    warnings.simplefilter("ignore")  # recorded only where a check asks (watch)
     session.send(_import(session, path))
     while True:
         try:
@@ -149,12 +150,14 @@ def _import(session: _Session, path: Path) -> dict:
 def _answer(session: _Session, request: object) -> dict:
     if not isinstance(request, dict):
         return _failure("protocol", "bad request")
+    if request.get("reset"):
+        session.objects.clear()
     op = request.get("op")
     if op == "reset":
-        session.objects.clear()
         return {"ok": True}
     if op == "call":
-        return _call(session, request["fn"], request["args"], request.get("keep", []))
+        return _call(session, request["fn"], request["args"], request.get("keep", []),
+                     request.get("watch", False))
     if op == "perturbed":
         return _perturbed(session, request)
     return _failure("protocol", f"unknown request {op!r}")
@@ -195,7 +198,10 @@ def _perturbed(session: _Session, request: dict) -> dict:
     return {"ok": True, "stacked": stacked}
 
 
-def _call(session: _Session, name: str, args: list, keep: list, light: bool = False) -> dict:
+def _call(session: _Session, name: str, args: list, keep: list, watch: bool = False) -> dict:
+    """Call the student's function. With ``watch``, also report which argument
+    arrays it changed in place and the warnings it raised (this costs a copy
+    and a comparison of every argument, so only checks that need it ask)."""
     function = getattr(session.module, name, None)
     if not callable(function):
         return _failure("missing", f"{name} is not defined in your file")
@@ -203,24 +209,23 @@ def _call(session: _Session, name: str, args: list, keep: list, light: bool = Fa
         args = session.resolve(args)
     except LookupError as error:
         return _failure("stale", str(error))
-    before = None if light else _snapshot(args)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    before = _snapshot(args) if watch else None
+    with warnings.catch_warnings(record=watch) as caught:
+        if watch:
+            warnings.simplefilter("always")
         try:
             with np.errstate(all="warn", under="ignore"):
                 value = function(*args)
         except BaseException as error:  # noqa: BLE001 - student code may raise anything
-            answer = {"ok": False, "error": _describe(session, error)}
-            answer["output"] = session.captured.take()
-            return answer
+            return {"ok": False, "error": _describe(session, error),
+                    "output": session.captured.take()}
     if isinstance(value, tuple) and keep:
         value = tuple(session.keep(item) if index in keep else item
                       for index, item in enumerate(value))
-    answer = {"ok": True, "value": value}
-    if not light:
+    answer = {"ok": True, "value": value, "output": session.captured.take()}
+    if watch:
         answer["mutated"] = _mutations(before, args)
         answer["warnings"] = [_warning_text(w) for w in caught[:20]]
-        answer["output"] = session.captured.take()
     return answer
 
 

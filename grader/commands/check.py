@@ -17,9 +17,11 @@ from rnncourse import zygote
               help="Print the results as JSON (the schema of DESIGN.md) and nothing else.")
 @click.option("--hidden", is_flag=True,
               help="Also run the hidden checks (fresh random cases; instructors).")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Show every check, also of exercises that pass or are not started.")
 @click.pass_context
 def command(ctx: click.Context, exercises: tuple[str, ...], directory: Path | None,
-            as_json: bool, hidden: bool) -> None:
+            as_json: bool, hidden: bool, verbose: bool) -> None:
     """Check EXERCISE (default: all of them) and show what passes.
 
     Exit code 0 when every check passes, 1 when some fail, 2 on bad input.
@@ -42,5 +44,5 @@ def command(ctx: click.Context, exercises: tuple[str, ...], directory: Path | No
 
         with console.status("Checking…", spinner="dots"):
             result = engine.run(course, selected, folder, include_hidden=hidden)
-        course_view(console, result)
+        course_view(console, result, verbose)
     ctx.exit(0 if result.passed else 1)
