@@ -89,7 +89,8 @@ def run_exercise(course: Course, exercise: Exercise, directory: Path,
                          for spec in specs]
         return result
     reference = reference_module(course.solutions_dir, exercise.file)
-    with StudentProcess(path, course.policy.memory_mb, workdir, isolation) as process:
+    deny = (course.root,) if isolation == "strict" else ()
+    with StudentProcess(path, course.policy.memory_mb, workdir, isolation, deny) as process:
         for spec in specs:
             if deadline is not None and time.monotonic() >= deadline:
                 result.checks.append(_failed(

@@ -49,13 +49,19 @@ class StudentProcess:
     """One student file imported in its own process."""
 
     def __init__(self, path: Path, memory_mb: int = 2048, workdir: Path | None = None,
-                 isolation: str = "basic") -> None:
+                 isolation: str = "basic", deny: tuple[Path, ...] = ()) -> None:
+        """``isolation`` "basic": own process, memory cap. "strict" (class grading):
+        also no access outside ``workdir`` (nor to the ``deny`` trees or the
+        rnncourse package), no network, no signals, no new processes — see
+        worker.strict_isolation. ``report`` says what held once started."""
         if isolation not in ("basic", "strict"):
             raise ValueError(f"unknown isolation {isolation!r}")
         self.path = Path(path).resolve()
         self.memory_mb = memory_mb
         self.workdir = workdir
         self.isolation = isolation
+        self.deny = tuple(str(Path(p).resolve()) for p in deny)
+        self.report: dict = {}
         self.generation = 0
         self.functions: list[str] = []
         self.import_output = ""
@@ -82,7 +88,8 @@ class StudentProcess:
         self._reset_pending = False
         self._pid, fd = zygote.current().fork(
             path=str(self.path), generation=self.generation, memory_mb=self.memory_mb,
-            workdir=str(self.workdir) if self.workdir else None)
+            workdir=str(self.workdir) if self.workdir else None,
+            isolation=self.isolation, deny=list(self.deny))
         self._conn = Channel.from_fd(fd)
         started = time.perf_counter()
         try:
@@ -90,7 +97,9 @@ class StudentProcess:
         except StudentError as error:
             self._broken = StudentError(f"importing {self.path.name}: {error}", error.kind)
             raise self._broken from None
-        self.import_output = reply.get("output", "") if isinstance(reply, dict) else ""
+        self.import_output = _text(reply.get("output"))
+        report = reply.get("report")
+        self.report = report if isinstance(report, dict) else {}
         if not reply.get("ok"):
             self.stop()
             self._broken = StudentError(

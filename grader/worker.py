@@ -8,11 +8,11 @@ and the judge treats those as untrusted data (see protocol.py).
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import os
 import sys
 import traceback
+import types
 import warnings
 from pathlib import Path
 
@@ -86,11 +86,13 @@ class _Session:
 
 
 def serve(fd: int, path: str | Path, generation: int, memory_mb: int,
-          workdir: str | None = None) -> None:
+          workdir: str | None = None, isolation: str = "basic",
+          deny: list[str] | None = None) -> None:
     """Process entry point: import the student file, then answer calls until EOF.
 
     ``fd`` is the socket shared with the judge; everything else the process
-    had open is closed first.
+    had open is closed first. With ``isolation="strict"`` the process locks
+    itself down (strict_isolation) before the student's code first runs.
     """
     os.closerange(3, fd)
     os.closerange(fd + 1, 65536)
@@ -101,9 +103,17 @@ def serve(fd: int, path: str | Path, generation: int, memory_mb: int,
     session.student_dir = str(path.parent)
     os.chdir(workdir or session.student_dir)
     sys.path.insert(0, session.student_dir)
+    report = {"isolation": isolation}
+    readable = path
+    if isolation == "strict":
+        here = Path(workdir or session.student_dir).resolve()
+        report.update(strict_isolation(here, deny or []))
+        if here == path.parent:
+            # as nobody, folders above the working directory may not be searchable
+            readable = Path(path.name)
     sys.stdout = sys.stderr = session.captured
     warnings.simplefilter("ignore")  # recorded only where a check asks (watch)
-    session.send(_import(session, path))
+    session.send({**_import(session, path, readable), "report": report})
     while True:
         try:
             request = protocol.decode(conn.receive())
@@ -129,17 +139,55 @@ def _isolate(memory_mb: int) -> None:
         pass
 
 
-def _import(session: _Session, path: Path) -> dict:
+def strict_isolation(workdir: Path, deny: list[str]) -> dict:
+    """Lock this process down before any student code runs, for class grading.
+    With Landlock: read-only access to the Python runtime except the rnncourse
+    package and the ``deny`` trees, read-write access to ``workdir`` only, no
+    TCP, no signals or abstract sockets reaching outside this process. With
+    seccomp: no new processes or threads. Root's capabilities are dropped, and
+    files and descriptors are bounded. Returns what holds."""
+    import resource
+    import signal
+
+    from rnncourse import landlock, seccomp
+
+    report: dict = {}
+    os.environ["TMPDIR"] = str(workdir)
+    package = Path(__file__).resolve().parent
+    roots = {Path(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
+                               sys.base_exec_prefix)}
+    roots |= {Path(p) for p in ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib")}
+    roots = {root for root in roots if root != Path("/")}
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails instead
+    for limit, value in ((resource.RLIMIT_NPROC, 0), (resource.RLIMIT_FSIZE, 64 << 20),
+                         (resource.RLIMIT_NOFILE, 64), (resource.RLIMIT_CORE, 0)):
+        try:
+            resource.setrlimit(limit, (value, value))
+        except (ValueError, OSError):
+            report.setdefault("limits-not-set", []).append(str(limit))
+    try:
+        ruleset = landlock.Ruleset(
+            landlock.allow_except(list(roots), [package, *map(Path, deny)]), [workdir])
+        report.update(ruleset.enforce())
+    except landlock.LandlockError as error:
+        report["landlock"] = f"unavailable ({error})"
+    report["capabilities-dropped"] = seccomp.drop_capabilities()
+    report["no-new-processes"] = seccomp.forbid_new_processes()
+    return report
+
+
+def _import(session: _Session, path: Path, readable: Path) -> dict:
+    """Run the student's file as the module ``path.stem``, reading it from
+    ``readable`` (the same file, perhaps relative to the working directory)."""
     name = path.stem
     try:
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:
-            raise ImportError(f"cannot load {path.name}")
-        module = importlib.util.module_from_spec(spec)
+        module = types.ModuleType(name)
+        module.__file__ = str(path)
         sys.modules[name] = module
+        source = readable.read_bytes()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            spec.loader.exec_module(module)
+            exec(compile(source, str(path), "exec"), module.__dict__)
     except BaseException as error:  # noqa: BLE001 - student code may raise anything
         return {"ok": False, "error": _describe(session, error), "output": session.captured.take()}
     session.module = module
@@ -288,7 +336,7 @@ def _describe(session: _Session, error: BaseException) -> dict:
         message = error.msg or message
     else:
         for frame in reversed(traceback.extract_tb(error.__traceback__)):
-            if frame.filename.startswith(session.student_dir):
+            if os.path.abspath(frame.filename).startswith(session.student_dir):
                 where = f"{Path(frame.filename).name}, line {frame.lineno}"
                 function = frame.name
                 break
