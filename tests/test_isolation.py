@@ -4,14 +4,11 @@ reach the network. Each attack is written as a student would."""
 
 import os
 import shutil
-import signal
 import socket
-import sys
 import textwrap
 import threading
 
 import pytest
-
 from conftest import ROOT
 from rnncourse import landlock
 from rnncourse.sandbox import StudentError, StudentProcess
