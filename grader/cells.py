@@ -363,8 +363,8 @@ def register(namespace: dict, check_id: str, test: Callable, **options) -> None:
 def standard_checks(namespace: dict, cell: Cell, sequence: bool, seed: int,
                     weights: dict[str, float] | None = None) -> None:
     """The usual set of checks for one forward/backward pair."""
-    weights = {"values": 2, "gradient": 3, "backward-values": 2, "unchanged": 1,
-               "backward-unchanged": 1, "hidden": 1, **(weights or {})}
+    weights = {"values": 3, "gradient": 4, "backward-values": 3, "unchanged": 1,
+               "backward-unchanged": 1, "hidden": 2, "hidden-large": 1, **(weights or {})}
     cases = sequence_cases(seed) if sequence else step_cases(seed)
     forward, backward = cell.forward, cell.backward
     register(namespace, f"{forward}.values", forward_values(cell, cases),
@@ -374,7 +374,7 @@ def standard_checks(namespace: dict, cell: Cell, sequence: bool, seed: int,
     register(namespace, f"{forward}.hidden", hidden_forward(cell, sequence),
              weight=weights["hidden"], hidden=True)
     register(namespace, f"{forward}.hidden-large", hidden_forward(cell, sequence, scale=8.0),
-             weight=weights["hidden"], hidden=True)
+             weight=weights["hidden-large"], hidden=True)
     register(namespace, f"{backward}.gradient", backward_gradient(cell, cases[0]),
              weight=weights["gradient"])
     register(namespace, f"{backward}.values", backward_values(cell, cases),
@@ -384,7 +384,7 @@ def standard_checks(namespace: dict, cell: Cell, sequence: bool, seed: int,
     register(namespace, f"{backward}.hidden", hidden_backward(cell, sequence),
              weight=weights["hidden"], hidden=True)
     register(namespace, f"{backward}.hidden-large", hidden_backward(cell, sequence, scale=8.0),
-             weight=weights["hidden"], hidden=True)
+             weight=weights["hidden-large"], hidden=True)
 
 
 def chained_steps(step: Cell, sequence: Cell, case: Case) -> Callable:

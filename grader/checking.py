@@ -140,14 +140,14 @@ def describe(value: object) -> str:
 
 
 def expect_value(got: object, want: object, name: str | tuple[str, ...], tolerance: float,
-                 case: str = "") -> None:
+                 case: str = "", floor: float = 0.0) -> None:
     """Fail unless ``got`` has the type, dtype and shape of ``want`` and its values
-    agree to ``tolerance`` in relative error."""
+    agree to ``tolerance`` in relative error (``floor``: see relative_error)."""
     problem = _structure_problem(got, want, name)
     if problem:
         raise CheckFailed(_with_case(problem, case))
     for label, got_array, want_array in _leaves(got, want, name):
-        error = relative_error(got_array, want_array)
+        error = relative_error(got_array, want_array, floor)
         if not error <= tolerance:
             raise CheckFailed(_with_case(
                 f"{label} differs from the expected values: relative error {error:.1e} "
@@ -337,12 +337,12 @@ def validated_call(student: Student, reference: object, function: str, args: tup
 
 def expect_matches(student: Student, reference: object, function: str, args: tuple,
                    tolerance: float, name: str | tuple[str, ...] | None = None,
-                   case: str = "") -> object:
+                   case: str = "", floor: float = 0.0) -> object:
     """Fail, naming the misconception when one matches, unless the student's
     ``function`` agrees with the reference on ``args``; return its output."""
     got, want = validated_call(student, reference, function, args, name, case)
     try:
-        expect_value(got, want, name or function, tolerance, case)
+        expect_value(got, want, name or function, tolerance, case, floor)
     except CheckFailed as failure:
         failure.misconception = diagnose(student.exercise, function, args, got, want,
                                          reference=reference)

@@ -15,6 +15,7 @@ from rnncourse.gradcheck import elementwise_derivative, relative_error
 GRID = np.linspace(-8.0, 8.0, 33).reshape(3, 11)
 EXTREMES = np.array([-1000.0, -745.0, -60.0, -1e-3, 0.0, 1e-3, 60.0, 745.0, 1000.0])
 SHAPES = [(1,), (7,), (2, 3, 4), (4, 1)]
+NOISE_FLOOR = 1e-6  # outputs live on a scale of 1: when all are tiny, ask 1e-14 absolute agreement
 DERIVATIVES = {
     "sigmoid_derivative": ("sigmoid", 0.25),
     "tanh_derivative": ("tanh", 1.0),
@@ -28,20 +29,20 @@ def _forward(reference, name):
 # sigmoid --------------------------------------------------------------------
 
 
-@check("sigmoid.values", weight=2, hint="sigmoid(x) = 1 / (1 + exp(-x)), elementwise.")
+@check("sigmoid.values", weight=4, hint="sigmoid(x) = 1 / (1 + exp(-x)), elementwise.")
 def test_sigmoid_values(student, reference, policy):
     expect_matches(student, reference, "sigmoid", (GRID,), policy.value_tolerance,
                    case="x from -8 to 8, shape (3, 11)")
 
 
-@check("sigmoid.extremes", hint="sigmoid(x) tends to 0 for very negative x and to 1 for very "
+@check("sigmoid.extremes", weight=2, hint="sigmoid(x) tends to 0 for very negative x and to 1 for very "
        "positive x; it is never NaN.")
 def test_sigmoid_extremes(student, reference, policy):
     expect_matches(student, reference, "sigmoid", (EXTREMES,), policy.value_tolerance,
                    case="x = ±1000, ±745, ±60, ±0.001, 0")
 
 
-@check("sigmoid.no-warning", hint="Take exp only of non-positive numbers: for x < 0 use "
+@check("sigmoid.no-warning", weight=3, hint="Take exp only of non-positive numbers: for x < 0 use "
        "exp(x) / (1 + exp(x)), which equals 1 / (1 + exp(-x)).")
 def test_sigmoid_no_warning(student):
     call = student.run("sigmoid", np.array([-1000.0, 1000.0]),
@@ -122,6 +123,19 @@ def _shapes(function):
     return test
 
 
+def _hidden(function):
+    """Fresh random shapes and values, large ones included (hidden)."""
+
+    def test(student, reference, policy, rng):
+        for _ in range(3):
+            shape = tuple(int(n) for n in rng.integers(1, 7, size=int(rng.integers(1, 4))))
+            x = rng.normal(size=shape) * rng.choice([1.0, 10.0, 60.0])
+            expect_matches(student, reference, function, (x,), policy.value_tolerance,
+                           case="a hidden case", floor=NOISE_FLOOR)
+
+    return test
+
+
 def _unchanged(function):
     def test(student):
         expect_unchanged(student.run(function, GRID.copy(), watch=True), ("x",), function)
@@ -130,12 +144,12 @@ def _unchanged(function):
 
 
 test_sigmoid_derivative_values = check(
-    "sigmoid_derivative.values", weight=2,
+    "sigmoid_derivative.values", weight=3,
     hint="The derivative is sigmoid(x) * (1 - sigmoid(x)), with x the pre-activation.",
 )(_values("sigmoid_derivative"))
-test_sigmoid_derivative_numeric = check("sigmoid_derivative.numeric", weight=2)(
+test_sigmoid_derivative_numeric = check("sigmoid_derivative.numeric", weight=3)(
     _numeric("sigmoid_derivative"))
-test_sigmoid_derivative_maximum = check("sigmoid_derivative.maximum")(
+test_sigmoid_derivative_maximum = check("sigmoid_derivative.maximum", weight=2)(
     _maximum("sigmoid_derivative"))
 test_sigmoid_derivative_shapes = check("sigmoid_derivative.shapes")(
     _shapes("sigmoid_derivative"))
@@ -143,12 +157,19 @@ test_sigmoid_derivative_unchanged = check("sigmoid_derivative.unchanged")(
     _unchanged("sigmoid_derivative"))
 
 test_tanh_derivative_values = check(
-    "tanh_derivative.values", weight=2,
+    "tanh_derivative.values", weight=3,
     hint="The derivative is 1 - tanh(x)**2, with x the pre-activation.",
 )(_values("tanh_derivative"))
-test_tanh_derivative_numeric = check("tanh_derivative.numeric", weight=2)(
+test_tanh_derivative_numeric = check("tanh_derivative.numeric", weight=3)(
     _numeric("tanh_derivative"))
-test_tanh_derivative_maximum = check("tanh_derivative.maximum")(_maximum("tanh_derivative"))
+test_tanh_derivative_maximum = check("tanh_derivative.maximum", weight=2)(
+    _maximum("tanh_derivative"))
 test_tanh_derivative_shapes = check("tanh_derivative.shapes")(_shapes("tanh_derivative"))
 test_tanh_derivative_unchanged = check("tanh_derivative.unchanged")(
     _unchanged("tanh_derivative"))
+
+test_sigmoid_hidden = check("sigmoid.hidden", weight=3, hidden=True)(_hidden("sigmoid"))
+test_sigmoid_derivative_hidden = check("sigmoid_derivative.hidden", weight=3, hidden=True)(
+    _hidden("sigmoid_derivative"))
+test_tanh_derivative_hidden = check("tanh_derivative.hidden", weight=3, hidden=True)(
+    _hidden("tanh_derivative"))

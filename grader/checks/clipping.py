@@ -29,27 +29,27 @@ def _norm(grads: dict) -> float:
 # global_norm ----------------------------------------------------------------
 
 
-@check("global_norm.values", weight=3,
+@check("global_norm.values", weight=5,
        hint="Square every entry of every array, add them all up, take one square root.")
 def test_global_norm_values(student, reference, policy):
     expect_matches(student, reference, "global_norm", (_grads(0, 2.0),), policy.value_tolerance,
                    case="three arrays of shapes (3, 4), (4, 4), (4,)")
 
 
-@check("global_norm.single-array")
+@check("global_norm.single-array", weight=2)
 def test_global_norm_single_array(student, reference, policy):
     grads = {"W": np.arange(-6.0, 6.0).reshape(3, 4)}
     expect_matches(student, reference, "global_norm", (grads,), policy.value_tolerance,
                    case="one (3, 4) array")
 
 
-@check("global_norm.empty")
+@check("global_norm.empty", weight=2)
 def test_global_norm_empty(student, reference, policy):
     expect_matches(student, reference, "global_norm", ({},), policy.value_tolerance,
                    case="an empty dict")
 
 
-@check("global_norm.unchanged")
+@check("global_norm.unchanged", weight=2)
 def test_global_norm_unchanged(student):
     expect_unchanged(student.run("global_norm", _grads(1), watch=True), ("grads",), "global_norm")
 
@@ -72,14 +72,14 @@ def _as_tuple(got):
     return tuple(got) if isinstance(got, list) else got
 
 
-@check(f"{CLIP}.values", weight=3)
+@check(f"{CLIP}.values", weight=5)
 def test_clip_values(student, reference, policy):
     grads = _grads(2, 3.0)
     expect_matches(student, reference, CLIP, (grads, 5.0), policy.value_tolerance,
                    name=("clipped", "norm"), case="global norm 10.6, max_norm 5")
 
 
-@check(f"{CLIP}.returns-norm", weight=2,
+@check(f"{CLIP}.returns-norm", weight=3,
        hint="Return the norm measured before clipping, not the norm after it.")
 def test_clip_returns_norm(student, reference, policy):
     grads = _grads(3, 3.0)
@@ -91,7 +91,7 @@ def test_clip_returns_norm(student, reference, policy):
               f"{policy.value_tolerance:.0e})", grads, 2.0, (clipped, norm), want)
 
 
-@check(f"{CLIP}.reaches-max-norm", weight=3,
+@check(f"{CLIP}.reaches-max-norm", weight=4,
        hint="After clipping, the global norm of the result should be exactly max_norm.")
 def test_clip_reaches_max_norm(student, reference, policy):
     grads = _grads(4, 3.0)
@@ -107,7 +107,7 @@ def test_clip_reaches_max_norm(student, reference, policy):
                   want)
 
 
-@check(f"{CLIP}.keeps-direction", weight=2,
+@check(f"{CLIP}.keeps-direction", weight=4,
        hint="Multiply every array by the same factor max_norm / norm; never clip entries "
        "one by one.")
 def test_clip_keeps_direction(student, reference, policy):
@@ -127,7 +127,7 @@ def test_clip_keeps_direction(student, reference, policy):
               want)
 
 
-@check(f"{CLIP}.small-unchanged", weight=2,
+@check(f"{CLIP}.small-unchanged", weight=3,
        hint="When the global norm is already at most max_norm, return the gradients as they "
        "are: clipping never scales up.")
 def test_clip_small_unchanged(student, reference, policy):
@@ -141,7 +141,7 @@ def test_clip_small_unchanged(student, reference, policy):
                   grads, 10.0, (clipped, norm), want)
 
 
-@check(f"{CLIP}.rejects-nonpositive",
+@check(f"{CLIP}.rejects-nonpositive", weight=2,
        hint="Start with: if max_norm <= 0: raise ValueError(...)")
 def test_clip_rejects_nonpositive(student):
     for max_norm in (0.0, -1.0):
@@ -157,7 +157,29 @@ def test_clip_rejects_nonpositive(student):
                           "ValueError")
 
 
-@check(f"{CLIP}.unchanged")
+@check(f"{CLIP}.unchanged", weight=2)
 def test_clip_unchanged(student):
     call = student.run(CLIP, _grads(8, 3.0), 1.0, watch=True)
     expect_unchanged(call, ("grads", "max_norm"), CLIP)
+
+
+def _random_grads(rng) -> dict:
+    names = ["W", "U", "b", "V", "c"][: int(rng.integers(1, 6))]
+    return {name: rng.normal(size=tuple(int(n) for n in rng.integers(1, 6, size=int(
+        rng.integers(1, 3))))) * float(rng.choice([0.01, 1.0, 100.0])) for name in names}
+
+
+@check("global_norm.hidden", weight=3, hidden=True)
+def test_global_norm_hidden(student, reference, policy, rng):
+    for _ in range(3):
+        expect_matches(student, reference, "global_norm", (_random_grads(rng),),
+                       policy.value_tolerance, case="a hidden case")
+
+
+@check(f"{CLIP}.hidden", weight=3, hidden=True)
+def test_clip_hidden(student, reference, policy, rng):
+    for _ in range(4):
+        grads = _random_grads(rng)
+        max_norm = _norm(grads) * float(rng.choice([0.1, 0.9, 1.1, 10.0])) + 1e-3
+        expect_matches(student, reference, CLIP, (grads, max_norm), policy.value_tolerance,
+                       name=("clipped", "norm"), case="a hidden case")

@@ -90,8 +90,8 @@ def update_hidden(student, reference, policy, rng):
                    policy.value_tolerance, name="h_next", case="a hidden case")
 
 
-register(globals(), "gru_update.values", update_values, weight=2, hint=UPDATE_HINT)
-register(globals(), "gru_update.z0-keeps-h", update_keeps_h, weight=1)
+register(globals(), "gru_update.values", update_values, weight=3, hint=UPDATE_HINT)
+register(globals(), "gru_update.z0-keeps-h", update_keeps_h, weight=2)
 register(globals(), "gru_update.z1-takes-candidate", update_takes_candidate, weight=1)
 register(globals(), "gru_update.unchanged", update_unchanged, weight=1)
 register(globals(), "gru_update.hidden", update_hidden, weight=1, hidden=True)
@@ -103,7 +103,7 @@ standard_checks(globals(), SEQUENCE, sequence=True, seed=1000)
 register(globals(), "gru_backward.chained-steps",
          chained_steps(STEP, SEQUENCE, Case("N=2, T=4, D=3, H=5",
                                             {"N": 2, "T": 4, "D": 3, "H": 5}, 1100)),
-         weight=4)
+         weight=2)
 
 
 def update_gate_extremes(student, reference, policy):

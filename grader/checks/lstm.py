@@ -35,7 +35,7 @@ standard_checks(globals(), SEQUENCE, sequence=True, seed=500)
 register(globals(), "lstm_backward.chained-steps",
          chained_steps(STEP, SEQUENCE, Case("N=2, T=4, D=3, H=5",
                                             {"N": 2, "T": 4, "D": 3, "H": 5}, 600)),
-         weight=4)
+         weight=2)
 
 
 def keeps_cell(student, reference, policy):
