@@ -61,7 +61,7 @@ def section_view(notes, section, navigation: bool = True):
         if index + 1 < len(ids):
             steps.append(f"next: rnncourse notes {ids[index + 1]}")
         steps.append(f"quiz: rnncourse quiz {section.id}")
-        parts += [Text(), Text("   ".join(steps), style="dim")]
+        parts += [Text(), Text("\n".join(steps), style="dim")]
     return Group(*parts)
 
 
