@@ -136,15 +136,19 @@ def find_root(start: Path | None = None) -> Path:
 def load(root: Path | None = None) -> Course:
     root = find_root() if root is None else Path(root).resolve()
     path = root / MANIFEST
+    return _parse(root, path, read_toml(path))
+
+
+def read_toml(path: Path, missing: str = "file not found") -> dict:
+    """The TOML file at ``path``; any problem is one CourseError line naming it."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise CourseError(f"{path}: file not found") from None
+        raise CourseError(f"{path}: {missing}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise CourseError(f"{path}: cannot read ({error})") from None
     except tomllib.TOMLDecodeError as error:
         raise CourseError(f"{path}: not valid TOML ({error})") from None
-    return _parse(root, path, data)
 
 
 def _fail(path: Path, where: str, key: str, problem: str) -> CourseError:

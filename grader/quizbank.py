@@ -20,10 +20,10 @@ import json
 import math
 import re
 import secrets
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from rnncourse.course import read_toml
 from rnncourse.errors import CourseError
 from rnncourse.notes import SECTION_ID
 
@@ -176,14 +176,7 @@ def format_answer(question: Question, response: Response):
 def load(path: Path, sections: set[str] | None = None) -> Bank:
     """Read and validate the bank at ``path``; with ``sections``, every question must
     point at one of them. The first problem is raised as one CourseError line."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CourseError(f"{path}: quiz bank not found") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise CourseError(f"{path}: cannot read ({error})") from None
-    except tomllib.TOMLDecodeError as error:
-        raise CourseError(f"{path}: not valid TOML ({error})") from None
+    data = read_toml(path, missing="quiz bank not found")
     unknown = set(data) - {"question", "lock"}
     if unknown:
         raise CourseError(f"{path}: unknown top-level key '{sorted(unknown)[0]}'")
