@@ -20,6 +20,7 @@ import json
 import math
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,7 +145,7 @@ def _grid_index(value: float, tolerance: float) -> int | None:
     return round(scaled)
 
 
-def _candidates(question: Question):
+def _candidates(question: Question) -> Iterable[Response]:
     if question.kind == "truefalse":
         return (True, False)
     if question.kind == "multiple":
@@ -158,7 +159,7 @@ def letter_of(index: int) -> str:
     return LETTERS[index]
 
 
-def format_answer(question: Question, response: Response):
+def format_answer(question: Question, response: Response) -> str | list[str] | bool | float:
     """A response in answers-file form: "b", ["a", "c"], true, or a number."""
     if question.kind in ("single", "wrong-line"):
         return letter_of(response)

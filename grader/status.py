@@ -4,20 +4,20 @@ each quiz question, kept in <course>/.rnncourse/status.json.
 Every change is a locked read-modify-write that replaces the file atomically,
 so Ctrl-C or a second rnncourse running at the same time never leaves it half
 written. This module is imported on every `rnncourse check`: it must stay cheap
-(standard library only, nothing heavy).
+(the standard library and click, which the CLI has loaded already).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import click
 from rnncourse import atomic
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def safely(action: Callable[[], None]) -> None:
     try:
         action()
     except (OSError, ValueError) as error:
-        print(f"rnncourse: could not record progress ({error})", file=sys.stderr)
+        click.echo(f"rnncourse: could not record progress ({error})", err=True)
 
 
 def record_check(course: Course, folder: Path, result: CourseResult) -> None:

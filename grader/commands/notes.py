@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import click
+from rich.console import Group
+from rich.markdown import Markdown
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+from rnncourse.notes import Notes, Section, Topic
 
 
 @click.command("notes")
@@ -28,11 +34,7 @@ def command(section: str | None) -> None:
         raise notes.unknown(section)
 
 
-def contents_view(notes):
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
+def contents_view(notes: Notes) -> Group:
     table = Table(show_header=False, show_edge=False, pad_edge=False, box=None)
     table.add_column("id", no_wrap=True)
     table.add_column("title")
@@ -45,11 +47,7 @@ def contents_view(notes):
     return Group(Text("Course notes", style="bold"), Text(), table, Text(), hint)
 
 
-def section_view(notes, section, navigation: bool = True):
-    from rich.console import Group
-    from rich.markdown import Markdown
-    from rich.text import Text
-
+def section_view(notes: Notes, section: Section, navigation: bool = True) -> Group:
     title = Text.assemble((section.title, "bold cyan"), "  ", (section.id, "dim"))
     parts = [title, Text(), Markdown(section.body)]
     if navigation:
@@ -65,12 +63,7 @@ def section_view(notes, section, navigation: bool = True):
     return Group(*parts)
 
 
-def topic_view(notes, topic):
-    from rich.console import Group
-    from rich.markdown import Markdown
-    from rich.rule import Rule
-    from rich.text import Text
-
+def topic_view(notes: Notes, topic: Topic) -> Group:
     parts = [Rule(Text(topic.title, style="bold")), Markdown(topic.intro)]
     for section in topic.sections:
         parts += [Text(), section_view(notes, section, navigation=False)]

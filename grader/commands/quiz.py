@@ -5,9 +5,16 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from rnncourse.course import Course
+    from rnncourse.notes import Notes
+    from rnncourse.quizbank import Bank, Question
 
 DEFAULT_COUNT = 10
 FILE = click.Path(dir_okay=False, path_type=Path)
@@ -86,7 +93,8 @@ def command(ctx: click.Context, topics: tuple[str, ...], count: int | None, seed
         ctx.exit(ask(course, bank, questions, count or DEFAULT_COUNT, seed))
 
 
-def show_topics(bank, notes, questions, as_json: bool) -> None:
+def show_topics(bank: Bank, notes: Notes, questions: list[Question],
+                as_json: bool) -> None:
     rows = []
     for topic in notes.topics:
         mine = [question for question in questions if question.topic == topic.id]
@@ -110,7 +118,8 @@ def show_topics(bank, notes, questions, as_json: bool) -> None:
                   style="dim")
 
 
-def grade_file(course, bank, questions, path: Path, as_json: bool) -> int:
+def grade_file(course: Course, bank: Bank, questions: list[Question], path: Path,
+               as_json: bool) -> int:
     from rnncourse import quiz, status
 
     result = quiz.grade_answers(bank, quiz.read_answers(path), questions)
@@ -131,7 +140,8 @@ def grade_file(course, bank, questions, path: Path, as_json: bool) -> int:
     return 0 if result.passed else 1
 
 
-def ask(course, bank, questions, count: int, seed: int | None) -> int:
+def ask(course: Course, bank: Bank, questions: list[Question], count: int,
+        seed: int | None) -> int:
     from rnncourse import status
     from rnncourse.console import console
     from rnncourse.quizsession import Session, plan
@@ -168,7 +178,7 @@ def ask(course, bank, questions, count: int, seed: int | None) -> int:
     return 0 if all_right else 1
 
 
-def lock(bank, out: Path, force: bool, topics: tuple[str, ...]) -> None:
+def lock(bank: Bank, out: Path, force: bool, topics: tuple[str, ...]) -> None:
     from rnncourse.errors import CourseError
     from rnncourse.quizbank import locked_text
 
@@ -180,7 +190,7 @@ def lock(bank, out: Path, force: bool, topics: tuple[str, ...]) -> None:
     write_new(out, force, lambda: _write_text(out, text))
 
 
-def write_new(path: Path, force: bool, write) -> None:
+def write_new(path: Path, force: bool, write: Callable[[], None]) -> None:
     """Run ``write`` (which writes ``path`` atomically), refusing to replace a file
     without --force; a problem writing becomes a one-line error."""
     from rnncourse.console import console

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 import time
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from rich.console import Group
+    from rnncourse.course import Course
 
 
 @click.command("status")
@@ -31,7 +36,7 @@ def command(as_json: bool) -> None:
     console.print(view(report))
 
 
-def exercise_rows(course, data: dict) -> list[dict]:
+def exercise_rows(course: Course, data: dict) -> list[dict]:
     rows = []
     for exercise in course.exercises:
         entry = data["exercises"].get(exercise.id)
@@ -48,7 +53,7 @@ def exercise_rows(course, data: dict) -> list[dict]:
     return rows
 
 
-def quiz_rows(course, data: dict) -> list[dict]:
+def quiz_rows(course: Course, data: dict) -> list[dict]:
     """Per topic of the bank: questions, how many have an answer recorded, how
     many of those latest answers were right."""
     if course.quiz is None:
@@ -71,7 +76,7 @@ def quiz_rows(course, data: dict) -> list[dict]:
     return rows
 
 
-def view(report: dict):
+def view(report: dict) -> Group:
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
