@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from rnncourse import course as course_module
 from rnncourse import gradcheck
 from rnncourse.cells import numeric_gradient_errors, run_backward, run_forward

@@ -17,6 +17,9 @@ from rnncourse.errors import CourseError
 COMMANDS = {
     "check": "Check your exercise files and show what passes.",
     "build": "Regenerate exercises/ from solutions/ (course authors).",
+    "notes": "Read the course notes: contents, a topic, or a section.",
+    "quiz": "Quiz yourself on the notes, or grade a file of answers.",
+    "status": "Your progress: last check per exercise, quiz scores per topic.",
 }
 
 
@@ -59,6 +62,9 @@ def cli() -> None:
     Student loop:
       rnncourse check              check every exercise in exercises/
       rnncourse check lstm         check one exercise
+      rnncourse notes              the course notes' table of contents
+      rnncourse quiz lstm          ten questions on the LSTM
+      rnncourse status             what is done and what is next
     """
 
 

@@ -47,6 +47,11 @@ class Misconception:
 
 
 @dataclass(frozen=True)
+class QuizConfig:
+    bank: str  # path of the quiz bank, relative to the course folder
+
+
+@dataclass(frozen=True)
 class Course:
     root: Path
     name: str
@@ -55,6 +60,7 @@ class Course:
     policy: Policy
     exercises: tuple[Exercise, ...]
     misconceptions: dict[str, Misconception] = field(default_factory=dict)
+    quiz: QuizConfig | None = None
 
     @property
     def manifest(self) -> Path:
@@ -71,6 +77,13 @@ class Course:
     @property
     def notes_dir(self) -> Path:
         return self.root / "notes"
+
+    @property
+    def quiz_bank(self) -> Path:
+        """The quiz bank file named by [quiz] bank (the instructor's or a locked copy)."""
+        if self.quiz is None:
+            raise CourseError(f"{self.manifest}: no [quiz] table, so this course has no quiz")
+        return self.root / self.quiz.bank
 
     @property
     def exercise_ids(self) -> list[str]:
@@ -123,15 +136,19 @@ def find_root(start: Path | None = None) -> Path:
 def load(root: Path | None = None) -> Course:
     root = find_root() if root is None else Path(root).resolve()
     path = root / MANIFEST
+    return _parse(root, path, read_toml(path))
+
+
+def read_toml(path: Path, missing: str = "file not found") -> dict:
+    """The TOML file at ``path``; any problem is one CourseError line naming it."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise CourseError(f"{path}: file not found") from None
+        raise CourseError(f"{path}: {missing}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise CourseError(f"{path}: cannot read ({error})") from None
     except tomllib.TOMLDecodeError as error:
         raise CourseError(f"{path}: not valid TOML ({error})") from None
-    return _parse(root, path, data)
 
 
 def _fail(path: Path, where: str, key: str, problem: str) -> CourseError:
@@ -156,6 +173,7 @@ def _parse(root: Path, path: Path, data: dict) -> Course:
         key: _parse_misconception(path, key, value)
         for key, value in _table(path, data, "misconception", required=False).items()
     }
+    quiz = _parse_quiz(path, data.get("quiz"))
     return Course(
         root=root,
         name=name,
@@ -164,6 +182,7 @@ def _parse(root: Path, path: Path, data: dict) -> Course:
         policy=policy,
         exercises=exercises,
         misconceptions=misconceptions,
+        quiz=quiz,
     )
 
 
@@ -228,6 +247,22 @@ def _parse_misconception(path: Path, key: str, entry: object) -> Misconception:
         hint=_string(path, entry, "hint", where),
         notes=_section(path, entry, "notes", where),
     )
+
+
+def _parse_quiz(path: Path, table: object) -> QuizConfig | None:
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise _fail(path, "", "quiz", "expected a [quiz] table")
+    unknown = set(table) - {"bank"}
+    if unknown:
+        raise _fail(path, "[quiz] ", sorted(unknown)[0], "unknown setting")
+    bank = _string(path, table, "bank", "[quiz] ")
+    relative = Path(bank)
+    if relative.is_absolute() or ".." in relative.parts or relative.suffix != ".toml":
+        raise _fail(path, "[quiz] ", "bank",
+                    "expected a .toml file inside the course folder, e.g. 'quiz/bank.toml'")
+    return QuizConfig(bank=relative.as_posix())
 
 
 def _table(path: Path, data: dict, key: str, required: bool = True) -> dict:

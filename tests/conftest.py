@@ -15,6 +15,12 @@ from rnncourse.results import ExerciseResult
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _private_status_store(tmp_path_factory, monkeypatch):
+    """check and quiz record progress; keep it out of the checkout's .rnncourse/."""
+    monkeypatch.setenv("RNNCOURSE_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+
+
 @pytest.fixture(scope="session")
 def course():
     return course_module.load(ROOT)

@@ -35,8 +35,9 @@ def test_sigmoid_values(student, reference, policy):
                    case="x from -8 to 8, shape (3, 11)")
 
 
-@check("sigmoid.extremes", weight=2, hint="sigmoid(x) tends to 0 for very negative x and to 1 for very "
-       "positive x; it is never NaN.")
+@check("sigmoid.extremes", weight=2,
+       hint="sigmoid(x) tends to 0 for very negative x and to 1 for very positive x; "
+            "it is never NaN.")
 def test_sigmoid_extremes(student, reference, policy):
     expect_matches(student, reference, "sigmoid", (EXTREMES,), policy.value_tolerance,
                    case="x = ±1000, ±745, ±60, ±0.001, 0")

@@ -45,4 +45,7 @@ def command(ctx: click.Context, exercises: tuple[str, ...], directory: Path | No
         with console.status("Checking…", spinner="dots"):
             result = engine.run(course, selected, folder, include_hidden=hidden)
         course_view(console, result, verbose)
+    from rnncourse import status
+
+    status.record_check(course, folder, result)  # for `rnncourse status`; only exercises/
     ctx.exit(0 if result.passed else 1)
