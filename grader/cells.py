@@ -26,6 +26,7 @@ from rnncourse.checking import (
     check,
     describe,
     diagnose,
+    expect_right_result,
     expect_unchanged,
 )
 from rnncourse.draws import FixedDraw
@@ -204,10 +205,16 @@ def forward_values(cell: Cell, cases: list[Case]) -> Callable:
 
 
 def forward_unchanged(cell: Cell, case: Case) -> Callable:
-    def test(student):
+    """No argument modified, by a forward whose outputs are right (a property
+    check must not reward code that does nothing)."""
+
+    def test(student, reference, policy):
         args = cell.make_inputs(case.dims, FixedDraw(case.seed))
-        expect_unchanged(student.run(cell.forward, *args, keep=(len(cell.outputs),), watch=True),
-                          cell.arg_names, cell.forward)
+        call = student.run(cell.forward, *args, keep=(len(cell.outputs),), watch=True)
+        expect_unchanged(call, cell.arg_names, cell.forward)
+        want = tuple(getattr(reference, cell.forward)(*_copies(args))[:len(cell.outputs)])
+        got = tuple(call.value[:len(cell.outputs)]) if isinstance(call.value, tuple) else None
+        expect_right_result(got, want, cell.forward, policy.value_tolerance)
 
     return test
 
@@ -223,6 +230,8 @@ def backward_gradient(cell: Cell, case: Case) -> Callable:
         grads = run_backward(student, cell, args, upstream, cache, case.label,
                              _backward_diagnosis(cell, reference, args, upstream))
         shapes = [output.shape for output in want]
+        _expect_not_flat(cell, grads, reference_backward(reference, cell, args, upstream),
+                         case.label)
         errors = numeric_gradient_errors(student, cell, args, upstream, grads, shapes, rng)
         for index, (error, mode) in errors.items():
             if not error <= policy.gradient_tolerance:
@@ -235,6 +244,17 @@ def backward_gradient(cell: Cell, case: Case) -> Callable:
                     misconception=_backward_diagnosis(cell, reference, args, upstream)(grads))
 
     return test
+
+
+def _expect_not_flat(cell: Cell, grads: tuple, want: tuple, label: str) -> None:
+    """A forward that ignores an input, with a backward that returns zeros for it,
+    is self-consistent; agreeing with such a forward earns nothing."""
+    for name, (got, right), arg in zip(cell.grads, zip(grads, want), cell.inputs):
+        if not np.any(got) and np.any(right):
+            raise CheckFailed(
+                f"{name} is zero everywhere, but the true gradient is not: your {cell.forward} "
+                f"does not seem to depend on {arg.name}, so this check cannot count — "
+                f"case: {label}")
 
 
 def numeric_gradient_errors(student: Student, cell: Cell, args: tuple, upstream: tuple,
@@ -299,7 +319,7 @@ def backward_unchanged(cell: Cell, case: Case) -> Callable:
     """The backward leaves its upstream gradients and its cache as they were:
     a second call on the same cache gives the same gradients."""
 
-    def test(student, reference):
+    def test(student, reference, policy):
         rng = FixedDraw(case.seed)
         args = cell.make_inputs(case.dims, rng)
         upstream = cell.make_upstream(case.dims, rng)
@@ -311,6 +331,8 @@ def backward_unchanged(cell: Cell, case: Case) -> Callable:
             raise CheckFailed(f"calling {cell.backward} twice on the same cache gave different "
                               "gradients: the first call changed something in the cache",
                               misconception="mutates-input")
+        want = reference_backward(reference, cell, args, upstream)
+        expect_right_result(first.value, want, cell.backward, policy.gradient_tolerance)
 
     return test
 
@@ -414,6 +436,12 @@ def chained_steps(step: Cell, sequence: Cell, case: Case) -> Callable:
             step_upstream = (upstream[0][:, t] + carried[0], *carried[1:])
             grads = run_backward(student, step, step_args, step_upstream, step_cache,
                                  case.label, lambda grads: None)
+            if t == x.shape[1] - 1:  # the property is about chaining a right step
+                want = reference_backward(reference, step, step_args, step_upstream)
+                if compare(step.grads, grads, want, policy.gradient_tolerance, case.label, "",
+                           gradcheck.noise_floor(step_args, step_upstream)):
+                    raise CheckFailed(f"{step.backward} is not right yet; this check chains it "
+                                      f"over the steps, so fix {step.backward} first")
             dx[:, t] = grads[0]
             carried = list(grads[1:1 + n_state])
             totals = [total + g for total, g in zip(totals, grads[1 + n_state:])]

@@ -102,7 +102,8 @@ def test_derivative_at_activation_fails_every_value_check(course, student):
             return s * (1 - s)
     """), "activations")
     assert set(failing(result)) == {"sigmoid_derivative.values", "sigmoid_derivative.numeric",
-                                    "sigmoid_derivative.maximum", "sigmoid_derivative.shapes"}
+                                    "sigmoid_derivative.maximum", "sigmoid_derivative.shapes",
+                                    "sigmoid_derivative.unchanged"}
 
 
 def test_unknown_mistake_gets_no_misconception(course, student):

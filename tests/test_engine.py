@@ -153,7 +153,7 @@ def test_rigged_ndarray_subclass_earns_nothing(course, student):
         def tanh_derivative(x):
             return np.zeros_like(x).view(Always)
     """), "activations")
-    assert set(failing(result)) == DERIVATIVE_CHECKS - {"tanh_derivative.unchanged"}
+    assert set(failing(result)) == DERIVATIVE_CHECKS  # .unchanged counts only with right values
     assert "numpy array subclass" in by_id(result)["tanh_derivative.values"].message
 
 

@@ -6,6 +6,7 @@ from rnncourse.checking import (
     check,
     diagnose,
     expect_matches,
+    expect_right_result,
     expect_unchanged,
     validated_call,
 )
@@ -45,13 +46,15 @@ def test_sigmoid_extremes(student, reference, policy):
 
 @check("sigmoid.no-warning", weight=3, hint="Take exp only of non-positive numbers: for x < 0 use "
        "exp(x) / (1 + exp(x)), which equals 1 / (1 + exp(-x)).")
-def test_sigmoid_no_warning(student):
-    call = student.run("sigmoid", np.array([-1000.0, 1000.0]),
-                       watch=True)
+def test_sigmoid_no_warning(student, reference, policy):
+    x = np.array([-1000.0, 1000.0])
+    call = student.run("sigmoid", x.copy(), watch=True)
     if call.warnings:
         overflow = any("overflow" in warning for warning in call.warnings)
         raise CheckFailed(f"sigmoid(±1000) raised a numpy warning: {call.warnings[0]}",
                           misconception="unstable-sigmoid" if overflow else None)
+    expect_right_result(call.value, reference.sigmoid(x), "sigmoid(±1000)",
+                        policy.value_tolerance)
 
 
 @check("sigmoid.shapes")
@@ -64,8 +67,9 @@ def test_sigmoid_shapes(student, reference, policy):
 
 
 @check("sigmoid.unchanged")
-def test_sigmoid_unchanged(student):
-    expect_unchanged(student.run("sigmoid", GRID.copy(), watch=True), ("x",), "sigmoid")
+def test_sigmoid_unchanged(student, reference, policy):
+    expect_unchanged(student.run("sigmoid", GRID.copy(), watch=True), ("x",), "sigmoid",
+                     reference.sigmoid(GRID.copy()), policy.value_tolerance)
 
 
 # derivatives ----------------------------------------------------------------
@@ -109,6 +113,7 @@ def _maximum(function):
                 f"{at_zero:.4g} at 0 and its largest value {np.max(got):.4g} at "
                 f"x = {x[np.argmax(got)]:g}",
                 misconception=diagnose(student.exercise, function, (x,), got, want))
+        expect_right_result(got, want, f"{function} on [-4, 4]", policy.value_tolerance)
 
     return test
 
@@ -138,8 +143,9 @@ def _hidden(function):
 
 
 def _unchanged(function):
-    def test(student):
-        expect_unchanged(student.run(function, GRID.copy(), watch=True), ("x",), function)
+    def test(student, reference, policy):
+        expect_unchanged(student.run(function, GRID.copy(), watch=True), ("x",), function,
+                         getattr(reference, function)(GRID.copy()), policy.value_tolerance)
 
     return test
 

@@ -7,6 +7,7 @@ from rnncourse.checking import (
     check,
     diagnose,
     expect_matches,
+    expect_right_result,
     expect_unchanged,
     validated_call,
 )
@@ -47,11 +48,14 @@ def test_global_norm_single_array(student, reference, policy):
 def test_global_norm_empty(student, reference, policy):
     expect_matches(student, reference, "global_norm", ({},), policy.value_tolerance,
                    case="an empty dict")
+    got, want = validated_call(student, reference, "global_norm", (_grads(0, 2.0),))
+    expect_right_result(got, want, "global_norm of three arrays", policy.value_tolerance)
 
 
 @check("global_norm.unchanged", weight=2)
-def test_global_norm_unchanged(student):
-    expect_unchanged(student.run("global_norm", _grads(1), watch=True), ("grads",), "global_norm")
+def test_global_norm_unchanged(student, reference, policy):
+    expect_unchanged(student.run("global_norm", _grads(1), watch=True), ("grads",), "global_norm",
+                     reference.global_norm(_grads(1)), policy.value_tolerance)
 
 
 # clip_by_global_norm --------------------------------------------------------
@@ -61,6 +65,14 @@ def _clip(student, reference, grads, max_norm, case):
     got, want = validated_call(student, reference, CLIP, (grads, max_norm),
                                name=("clipped", "norm"), case=case)
     return got[0], float(got[1]), want
+
+
+def _right(student, reference, policy, grads, max_norm):
+    """A property of clipping counts only from a clip that is right as well."""
+    got, want = validated_call(student, reference, CLIP, (grads, max_norm),
+                               name=("clipped", "norm"))
+    expect_right_result(_as_tuple(got), want, f"{CLIP} with max_norm {max_norm:g}",
+                        policy.value_tolerance)
 
 
 def _fail(student, message, grads, max_norm, got, want, hint=None):
@@ -89,6 +101,7 @@ def test_clip_returns_norm(student, reference, policy):
         _fail(student, f"the returned norm is {norm:.6g}; the global norm before clipping is "
               f"{_norm(grads):.6g} (relative error {error:.1e}, tolerance "
               f"{policy.value_tolerance:.0e})", grads, 2.0, (clipped, norm), want)
+    _right(student, reference, policy, grads, 2.0)
 
 
 @check(f"{CLIP}.reaches-max-norm", weight=4,
@@ -125,6 +138,7 @@ def test_clip_keeps_direction(student, reference, policy):
         _fail(student, f"the arrays were scaled by different factors ({spread}); one common "
               "factor keeps the direction of the whole gradient", grads, 2.0, (clipped, norm),
               want)
+    _right(student, reference, policy, grads, 2.0)
 
 
 @check(f"{CLIP}.small-unchanged", weight=3,
@@ -139,11 +153,12 @@ def test_clip_small_unchanged(student, reference, policy):
             _fail(student, f"clipped[{name!r}] changed although the global norm ({norm:.3g}) "
                   f"is under max_norm 10 (relative error {error:.1e})",
                   grads, 10.0, (clipped, norm), want)
+    _right(student, reference, policy, _grads(6, 3.0), 1.0)
 
 
 @check(f"{CLIP}.rejects-nonpositive", weight=2,
        hint="Start with: if max_norm <= 0: raise ValueError(...)")
-def test_clip_rejects_nonpositive(student):
+def test_clip_rejects_nonpositive(student, reference, policy):
     for max_norm in (0.0, -1.0):
         try:
             student.call(CLIP, _grads(7), max_norm)
@@ -155,12 +170,14 @@ def test_clip_rejects_nonpositive(student):
             raise CheckFailed(f"with max_norm {max_norm:g}: expected ValueError; {error}") from None
         raise CheckFailed(f"with max_norm {max_norm:g}, {CLIP} returned instead of raising "
                           "ValueError")
+    _right(student, reference, policy, _grads(7), 0.5)
 
 
 @check(f"{CLIP}.unchanged", weight=2)
-def test_clip_unchanged(student):
+def test_clip_unchanged(student, reference, policy):
     call = student.run(CLIP, _grads(8, 3.0), 1.0, watch=True)
-    expect_unchanged(call, ("grads", "max_norm"), CLIP)
+    expect_unchanged(call, ("grads", "max_norm"), CLIP,
+                     reference.clip_by_global_norm(_grads(8, 3.0), 1.0), policy.value_tolerance)
 
 
 def _random_grads(rng) -> dict:

@@ -15,6 +15,7 @@ from rnncourse.checking import (
     CheckFailed,
     diagnose,
     expect_matches,
+    expect_right_result,
     expect_unchanged,
     validated_call,
 )
@@ -58,13 +59,22 @@ def update_values(student, reference, policy):
                        policy.value_tolerance, name="h_next", case=f"z in (0, 1), shape {shape}")
 
 
-def update_keeps_h(student, reference):
+def _right_in_general(student, reference, policy):
+    """Exact behaviour at z = 0 or 1 counts only from an update that is right in
+    between (returning h_prev always is not a GRU)."""
+    args = _update_inputs(805)
+    got, want = validated_call(student, reference, "gru_update", args, name="h_next")
+    expect_right_result(got, want, "h_next for z in (0, 1)", policy.value_tolerance)
+
+
+def update_keeps_h(student, reference, policy):
     args = _update_inputs(802, z=0.0)
     got, want = validated_call(student, reference, "gru_update", args, name="h_next")
     if not np.array_equal(got, args[0]):
         raise CheckFailed("with z = 0, gru_update should return h_prev exactly; it does not",
                           misconception=diagnose("gru", "gru_update", args, got, want,
                                                  reference=reference), hint=UPDATE_HINT)
+    _right_in_general(student, reference, policy)
 
 
 def update_takes_candidate(student, reference, policy):
@@ -76,11 +86,15 @@ def update_takes_candidate(student, reference, policy):
                           f"{error:.1e} (tolerance {policy.value_tolerance:.0e})",
                           misconception=diagnose("gru", "gru_update", args, got, want,
                                                  reference=reference), hint=UPDATE_HINT)
+    _right_in_general(student, reference, policy)
 
 
-def update_unchanged(student):
-    expect_unchanged(student.run("gru_update", *_update_inputs(804), watch=True),
-                     ("h_prev", "h_tilde", "z"), "gru_update")
+def update_unchanged(student, reference, policy):
+    args = _update_inputs(804)
+    call = student.run("gru_update", *args, watch=True)
+    expect_unchanged(call, ("h_prev", "h_tilde", "z"), "gru_update")
+    expect_right_result(call.value, reference.gru_update(*args), "h_next",
+                        policy.value_tolerance)
 
 
 def update_hidden(student, reference, policy, rng):

@@ -11,7 +11,7 @@ from rnncourse.cells import (
     saturated_bias,
     standard_checks,
 )
-from rnncourse.checking import CheckFailed
+from rnncourse.checking import CheckFailed, expect_right_result
 from rnncourse.draws import FixedDraw
 
 WEIGHTS = (Arg("Wx", ("D", "kH"), 0.5), Arg("Wh", ("H", "kH"), 0.5), Arg("b", ("kH",), 0.5))
@@ -44,8 +44,8 @@ def keeps_cell(student, reference, policy):
     dims = {"N": 3, "D": 4, "H": 5}
     args = saturated_bias(STEP, dims, FixedDraw(700), {0: -1000.0, 1: 1000.0})
     label = "forget-gate bias +1000, input-gate bias -1000"
-    (_, c_next), _, _ = run_forward(student, reference, STEP, args, label)
-    c_prev = args[2]
+    outputs, _, want = run_forward(student, reference, STEP, args, label)
+    c_next, c_prev = outputs[1], args[2]
     if not np.array_equal(c_next, c_prev):
         changed = int(np.sum(c_next != c_prev))
         raise CheckFailed(
@@ -54,6 +54,7 @@ def keeps_cell(student, reference, policy):
             hint="c_next = f * c_prev + i * g. With f = 1 and i = 0 nothing may be added or "
                  "scaled: check that the forget gate is block 1 (columns H:2H) and the input "
                  "gate block 0, and that nothing else touches c.")
+    expect_right_result(outputs, want, "(h_next, c_next)", policy.value_tolerance)
 
 
 register(globals(), "lstm_step_forward.keeps-cell", keeps_cell, weight=2)
