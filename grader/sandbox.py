@@ -117,19 +117,7 @@ class StudentProcess:
         started = time.perf_counter()
         reply = self._request({"op": "call", "fn": function, "args": list(args),
                                "keep": list(keep), "watch": watch}, timeout, started)
-        seconds = time.perf_counter() - started
-        if not reply.get("ok"):
-            error = reply.get("error")
-            raise StudentError(*_call_failure(function, error), output=_text(reply.get("output")),
-                               types=_exception_types(error))
-        return Call(
-            value=reply.get("value"),
-            watched=watch,
-            mutated=[p for p in reply.get("mutated", []) if isinstance(p, list)],
-            warnings=[_text(w) for w in reply.get("warnings", []) if isinstance(w, str)],
-            output=_text(reply.get("output")),
-            seconds=seconds,
-        )
+        return call_from_reply(function, reply, watch, time.perf_counter() - started)
 
     def perturbed(self, function: str, args: tuple, perturbations: list, only: tuple,
                   timeout: float = 3.0) -> list:
@@ -141,16 +129,7 @@ class StudentProcess:
         reply = self._request({"op": "perturbed", "fn": function, "args": list(args),
                                "perturbations": perturbations, "only": list(only)},
                               timeout, started)
-        if not reply.get("ok"):
-            error = reply.get("error")
-            raise StudentError(*_call_failure(function, error), types=_exception_types(error))
-        stacked = reply.get("stacked")
-        if not (isinstance(stacked, list) and len(stacked) == len(only) and all(
-                isinstance(rows, np.ndarray) and rows.ndim >= 1
-                and rows.shape[0] == len(perturbations) for rows in stacked)):
-            raise StudentError(f"{function} did not return its usual outputs on slightly "
-                               "changed inputs", "fail")
-        return stacked
+        return stacked_from_reply(function, reply, len(perturbations), len(only))
 
     def reset(self) -> None:
         """Forget the caches kept from earlier calls (between checks): done with
@@ -201,6 +180,36 @@ class StudentProcess:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def call_from_reply(function: str, reply: dict, watch: bool, seconds: float) -> Call:
+    """A Call from a student process's decoded reply, or the StudentError it reports."""
+    if not reply.get("ok"):
+        error = reply.get("error")
+        raise StudentError(*_call_failure(function, error), output=_text(reply.get("output")),
+                           types=_exception_types(error))
+    return Call(
+        value=reply.get("value"),
+        watched=watch,
+        mutated=[p for p in reply.get("mutated", []) if isinstance(p, list)],
+        warnings=[_text(w) for w in reply.get("warnings", []) if isinstance(w, str)],
+        output=_text(reply.get("output")),
+        seconds=seconds,
+    )
+
+
+def stacked_from_reply(function: str, reply: dict, count: int, outputs: int) -> list:
+    """The stacked outputs of a "perturbed" request, checked to be what was asked."""
+    if not reply.get("ok"):
+        error = reply.get("error")
+        raise StudentError(*_call_failure(function, error), types=_exception_types(error))
+    stacked = reply.get("stacked")
+    if not (isinstance(stacked, list) and len(stacked) == outputs and all(
+            isinstance(rows, np.ndarray) and rows.ndim >= 1 and rows.shape[0] == count
+            for rows in stacked)):
+        raise StudentError(f"{function} did not return its usual outputs on slightly "
+                           "changed inputs", "fail")
+    return stacked
 
 
 def _kill_group(pid: int) -> None:
