@@ -28,7 +28,8 @@ from rnncourse.sandbox import Call, StudentError, StudentProcess
 
 __all__ = [
     "CheckFailed", "CheckSpec", "Student", "StudentError", "check", "describe", "diagnose",
-    "expect_matches", "expect_unchanged", "expect_value", "relative_error", "validated_call",
+    "expect_matches", "expect_right_result", "expect_unchanged", "expect_value",
+    "relative_error", "validated_call",
 ]
 
 
@@ -271,12 +272,30 @@ def expect_matches(student: Student, reference: object, function: str, args: tup
     return got
 
 
-def expect_unchanged(call: Call, names: Sequence[str], function: str) -> None:
-    """Fail if the call modified any of its arguments in place."""
+def expect_unchanged(call: Call, names: Sequence[str], function: str, want: object = None,
+                     tolerance: float = 0.0) -> None:
+    """Fail if the call modified any of its arguments in place.
+
+    With ``want`` (the reference output for the same arguments) it also fails
+    unless the result is right: a function that returns nothing useful must not
+    earn points for leaving its inputs alone.
+    """
     if call.mutated:
         changed = ", ".join(sorted({_path_name(path, names) for path in call.mutated}))
         raise CheckFailed(f"{function} modified its argument {changed} in place; "
                           "compute new arrays instead", misconception="mutates-input")
+    if want is not None:
+        expect_right_result(call.value, want, function, tolerance)
+
+
+def expect_right_result(got: object, want: object, name: str, tolerance: float) -> None:
+    """For checks of a property other than the values (no mutation, no warning):
+    they count only when the result is right as well."""
+    try:
+        expect_value(got, want, name, tolerance)
+    except CheckFailed as failure:
+        raise CheckFailed(f"{failure.message} (this check counts only when the result is "
+                          "right too)") from None
 
 
 def _path_name(path: list, names: Sequence[str]) -> str:

@@ -6,6 +6,7 @@ from rnncourse.checking import (
     check,
     diagnose,
     expect_matches,
+    expect_right_result,
     expect_unchanged,
     validated_call,
 )
@@ -42,12 +43,15 @@ def test_sigmoid_extremes(student, reference, policy):
 
 @check("sigmoid.no-warning", hint="Take exp only of non-positive numbers: for x < 0 use "
        "exp(x) / (1 + exp(x)), which equals 1 / (1 + exp(-x)).")
-def test_sigmoid_no_warning(student):
-    call = student.run("sigmoid", np.array([-1000.0, 1000.0]))
+def test_sigmoid_no_warning(student, reference, policy):
+    x = np.array([-1000.0, 1000.0])
+    call = student.run("sigmoid", x.copy())
     if call.warnings:
         overflow = any("overflow" in warning for warning in call.warnings)
         raise CheckFailed(f"sigmoid(±1000) raised a numpy warning: {call.warnings[0]}",
                           misconception="unstable-sigmoid" if overflow else None)
+    expect_right_result(call.value, reference.sigmoid(x), "sigmoid(±1000)",
+                        policy.value_tolerance)
 
 
 @check("sigmoid.shapes")
@@ -60,8 +64,9 @@ def test_sigmoid_shapes(student, reference, policy):
 
 
 @check("sigmoid.unchanged")
-def test_sigmoid_unchanged(student):
-    expect_unchanged(student.run("sigmoid", GRID.copy()), ("x",), "sigmoid")
+def test_sigmoid_unchanged(student, reference, policy):
+    expect_unchanged(student.run("sigmoid", GRID.copy()), ("x",), "sigmoid",
+                     reference.sigmoid(GRID.copy()), policy.value_tolerance)
 
 
 # derivatives ----------------------------------------------------------------
@@ -121,8 +126,9 @@ def _shapes(function):
 
 
 def _unchanged(function):
-    def test(student):
-        expect_unchanged(student.run(function, GRID.copy()), ("x",), function)
+    def test(student, reference, policy):
+        expect_unchanged(student.run(function, GRID.copy()), ("x",), function,
+                         getattr(reference, function)(GRID.copy()), policy.value_tolerance)
 
     return test
 

@@ -49,8 +49,9 @@ def test_global_norm_empty(student, reference, policy):
 
 
 @check("global_norm.unchanged")
-def test_global_norm_unchanged(student):
-    expect_unchanged(student.run("global_norm", _grads(1)), ("grads",), "global_norm")
+def test_global_norm_unchanged(student, reference, policy):
+    expect_unchanged(student.run("global_norm", _grads(1)), ("grads",), "global_norm",
+                     reference.global_norm(_grads(1)), policy.value_tolerance)
 
 
 # clip_by_global_norm --------------------------------------------------------
@@ -157,5 +158,6 @@ def test_clip_rejects_nonpositive(student):
 
 
 @check(f"{CLIP}.unchanged")
-def test_clip_unchanged(student):
-    expect_unchanged(student.run(CLIP, _grads(8, 3.0), 1.0), ("grads", "max_norm"), CLIP)
+def test_clip_unchanged(student, reference, policy):
+    expect_unchanged(student.run(CLIP, _grads(8, 3.0), 1.0), ("grads", "max_norm"), CLIP,
+                     reference.clip_by_global_norm(_grads(8, 3.0), 1.0), policy.value_tolerance)
