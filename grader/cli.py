@@ -17,6 +17,7 @@ from rnncourse.errors import CourseError
 COMMANDS = {
     "check": "Check your exercise files and show what passes.",
     "build": "Regenerate exercises/ from solutions/ (course authors).",
+    "grade": "Grade a class of submissions into a gradebook and reports (instructors).",
 }
 
 
