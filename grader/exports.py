@@ -98,14 +98,11 @@ def _exercise_feedback(course: Course, exercise) -> list[str]:
             continue
         if check.message and check.message != exercise.problem:
             lines.append(f"  {_md(check.message)}")
-        if check.misconception:
-            lines.append(f"  - Misconception: {_md(_misconception(course, check.misconception))}")
-        if check.hint:
-            lines.append(f"  - Hint: {_md(check.hint)}")
-        if check.notes and (check.misconception or check.hint):
-            lines.append(f"  - Read: `rnncourse notes {check.notes}`")
-        if check.output and not check.hidden:
-            lines += ["  - Your code printed:", *_fenced(check.output, "    ")]
+        for label, text in _details(course, check):
+            shown = f"`{text}`" if label == "Read" else _md(text)
+            lines.append(f"  - {label}: {shown}")
+        if _printed(check):
+            lines += ["  - Your code printed:", *_fenced(_printed(check), "    ")]
     lines.append("")
     return lines
 
@@ -171,16 +168,28 @@ def _test(name: str, test_number: str, score: float, max_score: float, passed: b
 def _check_output(course: Course, check) -> str:
     if check.passed:
         return ""
-    parts = [check.message]
-    if check.misconception:
-        parts.append(f"Misconception: {_misconception(course, check.misconception)}")
-    if check.hint:
-        parts.append(f"Hint: {check.hint}")
-    if check.notes and (check.misconception or check.hint):
-        parts.append(f"Read: rnncourse notes {check.notes}")
-    if check.output and not check.hidden:
-        parts.append(f"Your code printed:\n{check.output}")
+    parts = [check.message, *(f"{label}: {text}" for label, text in _details(course, check))]
+    if _printed(check):
+        parts.append(f"Your code printed:\n{_printed(check)}")
     return "\n".join(part for part in parts if part)
+
+
+def _details(course: Course, check) -> list[tuple[str, str]]:
+    """What a failing check tells the student beyond its message."""
+    details = []
+    if check.misconception:
+        details.append(("Misconception", _misconception(course, check.misconception)))
+    if check.hint:
+        details.append(("Hint", check.hint))
+    if check.notes and (check.misconception or check.hint):
+        details.append(("Read", f"rnncourse notes {check.notes}"))
+    return details
+
+
+def _printed(check) -> str:
+    """What the student's code printed during a check; never for a hidden check,
+    whose inputs the code could have printed."""
+    return "" if check.hidden else check.output
 
 
 def _misconception(course: Course, misconception_id: str) -> str:
