@@ -25,9 +25,12 @@ import time
 from pathlib import Path
 
 from rnncourse import zygote
+from rnncourse.course import Course
+from rnncourse.quizzes import QuizGrader
+from rnncourse.results import CourseResult
 
 
-def grade(course, quiz, task: dict, scratch: Path) -> dict:
+def grade(course: Course, quiz: QuizGrader | None, task: dict, scratch: Path) -> dict:
     """Grade the submission of ``task`` (student_id, source, label, timeout)."""
     from rnncourse import engine, submissions
 
@@ -67,7 +70,7 @@ def grade(course, quiz, task: dict, scratch: Path) -> dict:
         _remove(copy)
 
 
-def _hide_copy_path(result, copy: Path, label: str) -> None:
+def _hide_copy_path(result: CourseResult, copy: Path, label: str) -> None:
     """Messages name the submission, not the judge's temporary folder."""
     path = str(copy)
     for exercise in result.exercises:
@@ -91,7 +94,7 @@ def _remove(folder: Path) -> None:
     shutil.rmtree(folder, onerror=retry)
 
 
-def _warm(course) -> None:
+def _warm(course: Course) -> None:
     """Import every check module and solution now rather than during the first student."""
     from rnncourse import engine
     from rnncourse.loader import reference_module

@@ -78,18 +78,18 @@ def load(course: object, module_name: str = MODULE) -> tuple[QuizGrader | None, 
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as error:
         if error.name and module_name.startswith(error.name):
-            return None, "quizzes are not graded: this rnncourse has no quiz module"
-        return None, f"quizzes are not graded: {module_name} cannot be imported ({error})"
+            return None, "Quizzes are not graded: this rnncourse has no quiz module"
+        return None, f"Quizzes are not graded: {module_name} cannot be imported ({error})"
     except Exception as error:  # noqa: BLE001 - a broken quiz module: grade the exercises anyway
-        return None, f"quizzes are not graded: {module_name} cannot be imported ({_reason(error)})"
+        return None, f"Quizzes are not graded: {module_name} cannot be imported ({_reason(error)})"
     missing = [name for name in ("load_bank", "read_answers", "grade_answers")
                if not callable(getattr(module, name, None))]
     if missing:
-        return None, f"quizzes are not graded: {module_name} has no {', '.join(missing)}"
+        return None, f"Quizzes are not graded: {module_name} has no {', '.join(missing)}"
     try:
         bank = module.load_bank(course)
     except Exception as error:  # noqa: BLE001 - a broken bank: grade the exercises anyway
-        return None, f"quizzes are not graded: the quiz bank could not be loaded ({_reason(error)})"
+        return None, f"Quizzes are not graded: the quiz bank could not be loaded ({_reason(error)})"
     return QuizGrader(module, bank), ""
 
 

@@ -179,7 +179,7 @@ def test_no_or_unreadable_answers_score_zero_with_a_reason(fake_quiz, tmp_path):
 
 def test_quizzes_not_graded_without_a_working_quiz_module(monkeypatch):
     grader, note = quizzes.load(None, "rnncourse.no_such_quiz_module")
-    assert grader is None and note == "quizzes are not graded: this rnncourse has no quiz module"
+    assert grader is None and note == "Quizzes are not graded: this rnncourse has no quiz module"
     monkeypatch.setitem(__import__("sys").modules, "broken_bank",
                         fake_quiz_module(ValueError("bad bank")))
     grader, note = quizzes.load(None, "broken_bank")
