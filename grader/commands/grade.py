@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import time
 from pathlib import Path
 
@@ -61,6 +62,9 @@ def command(ctx: click.Context, submissions: Path, out: Path | None, jobs: int |
     except JudgeStartError as error:
         raise click.ClickException(f"{error}; the gradebook and reports keep what was "
                                    "graded") from None
+    except sqlite3.Error as error:  # a full disk, say: everything committed is kept
+        raise click.ClickException(f"the gradebook in '{out}' could not be written ({error}); "
+                                   "the students graded before are kept") from None
     _summary(console, course, options, outcome, time.monotonic() - started)
     if outcome.interrupted:
         ctx.exit(130)
