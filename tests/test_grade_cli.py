@@ -183,3 +183,14 @@ def test_odd_names(run, tmp_path):
     assert "tab\\tname" in result.stdout  # control characters are shown, not sent
     assert (out / "feedback" / "\u00e9mile.md").is_file()
     assert not (out / "feedback" / "-rf.md").exists()
+
+
+def test_help(run):
+    result = run("--help")
+    assert result.exit_code == 0
+    for words in ("SUBMISSIONS", "--out DIR", "--jobs N", "--timeout S", "--force",
+                  "gradebook.sqlite", "grades.csv", "report.html", "feedback/<id>.md",
+                  "gradescope/<id>.json", "Exit code 0"):
+        assert words in result.stdout, words
+    top = CliRunner().invoke(cli, ["--help"]).stdout
+    assert "grade" in top and "Grade a class of submissions" in top
