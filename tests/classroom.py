@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from conftest import ROOT, source_of
+from pytest import approx
 from rnncourse import course as course_module
 from rnncourse import engine
 
@@ -31,6 +32,7 @@ def clip_by_global_norm(grads, max_norm):
     norm = global_norm(grads)
     return {name: np.clip(g, -max_norm, max_norm) for name, g in grads.items()}, norm
 """
+GRADESCOPE_VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
 # The checks each mistake fails (the rest of its exercise passes).
 DERIVATIVE_AT_ACTIVATION_FAILS = {"tanh_derivative.values", "tanh_derivative.numeric",
                                   "tanh_derivative.shapes", "tanh_derivative.unchanged"}
@@ -221,3 +223,21 @@ class Page(HTMLParser):
     def rows(self, table: str) -> dict[str, list[str]]:
         """Body rows of a table, by their first cell (header row left out)."""
         return {row[0]: row for row in self.tables[table][1:]}
+
+
+def assert_gradescope_shape(results: dict) -> None:
+    """Gradescope's results.json: top-level score; tests with name, score,
+    max_score, status, output and visibility; text output formats."""
+    assert isinstance(results["score"], float | int)
+    assert results["output_format"] == "text" and results["test_output_format"] == "text"
+    assert results["visibility"] in GRADESCOPE_VISIBILITY
+    assert results["stdout_visibility"] in GRADESCOPE_VISIBILITY
+    total = 0.0
+    for test in results["tests"]:
+        assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(test)
+        assert isinstance(test["name"], str) and isinstance(test["output"], str)
+        assert 0 <= test["score"] <= test["max_score"] + 1e-9
+        assert test["status"] in ("passed", "failed")
+        assert test["visibility"] in GRADESCOPE_VISIBILITY
+        total += test["score"]
+    assert total == approx(results["score"])

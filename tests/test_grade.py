@@ -14,6 +14,7 @@ from classroom import (
     Page,
     add_folder,
     add_zip,
+    assert_gradescope_shape,
     full_class,
     grade,
     gradebook_rows,
@@ -26,8 +27,6 @@ from classroom import (
     stub,
 )
 from rnncourse import engine
-
-GRADESCOPE_VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
 
 
 @pytest.fixture(scope="module")
@@ -181,24 +180,6 @@ def test_feedback_and_gradescope_files(graded):
         points(course, "activations", DERIVATIVE_AT_ACTIVATION_FAILS) + 10)
     failed = {t["name"] for t in results["tests"] if t["status"] == "failed"}
     assert failed == {f"activations: {check}" for check in DERIVATIVE_AT_ACTIVATION_FAILS}
-
-
-def assert_gradescope_shape(results: dict) -> None:
-    """Gradescope's results.json: top-level score; tests with name, score,
-    max_score, status, output and visibility; text output formats."""
-    assert isinstance(results["score"], float | int)
-    assert results["output_format"] == "text" and results["test_output_format"] == "text"
-    assert results["visibility"] in GRADESCOPE_VISIBILITY
-    assert results["stdout_visibility"] in GRADESCOPE_VISIBILITY
-    total = 0.0
-    for test in results["tests"]:
-        assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(test)
-        assert isinstance(test["name"], str) and isinstance(test["output"], str)
-        assert 0 <= test["score"] <= test["max_score"] + 1e-9
-        assert test["status"] in ("passed", "failed")
-        assert test["visibility"] in GRADESCOPE_VISIBILITY
-        total += test["score"]
-    assert total == pytest.approx(results["score"])
 
 
 def test_rerun_grades_only_what_changed(graded, tmp_path):

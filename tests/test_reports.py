@@ -8,12 +8,11 @@ import types
 from pathlib import Path
 
 import pytest
-from classroom import Page, add_folder, full_class
+from classroom import Page, add_folder, assert_gradescope_shape, full_class
 from rnncourse import exports, judge, quizzes, report
 from rnncourse.quizzes import QuizScore
 from rnncourse.report import Row
 from rnncourse.results import CheckResult, CourseResult, ExerciseResult
-from test_grade import assert_gradescope_shape
 
 SECRET = "HIDDEN-CASE-INPUT-0.123456"
 
