@@ -54,9 +54,15 @@ def grade(course: Course, quiz: QuizGrader | None, task: dict, scratch: Path) ->
                             workdir=copy, isolation="strict", deadline=deadline)
         _hide_copy_path(result, copy, task.get("label") or task["student_id"])
         reply["result"] = result.to_dict()
-        cut = [check for exercise in result.exercises for check in exercise.checks
-               if check.kind == "timeout"]
-        if cut and time.monotonic() >= deadline:
+        checks = [check for exercise in result.exercises for check in exercise.checks]
+        cut = [check for check in checks if check.kind == "timeout"]
+        broken = [check for check in checks if check.kind == "internal"]
+        if broken:  # the grader failed, not the student: no score, retried next run
+            reply.update(status="error",
+                         reason=f"{len(broken)} check(s) failed inside the grader "
+                                f"(first: {broken[0].message[:200]}); run the same command "
+                                "again to retry")
+        elif cut and time.monotonic() >= deadline:
             reply.update(status="timeout",
                          reason=f"stopped at the time limit of {timeout:g} s per student "
                                 f"({len(cut)} checks timed out or were not run)")

@@ -53,7 +53,8 @@ class Row:
         return self.status in SCORED
 
     def exercise(self, exercise_id: str) -> ExerciseResult | None:
-        if self.result is None:
+        """The exercise's result, when the student has a score."""
+        if self.result is None or not self.scored:
             return None
         return next((e for e in self.result.exercises if e.id == exercise_id), None)
 

@@ -70,3 +70,22 @@ def test_stop_ends_the_run_and_close_kills_busy_judges(classroom):
         assert not pool.run([task(subs, "slow")], replies.append,
                             lambda: judge.task is not None, hang_after=60)
     assert replies == [] and judge.process.poll() is not None
+
+
+def test_a_check_failing_inside_the_grader_is_an_error_not_a_zero(tmp_path):
+    """A bug on the grader's side (here: in the reference solution) must not
+    become a student's zero: the student is reported as an error and retried."""
+    from classroom import load_course
+    from rnncourse import judge
+
+    root = make_course(tmp_path / "course")
+    with open(root / "solutions" / "clipping.py", "a") as file:
+        file.write("\n\ndef global_norm(grads):\n    raise RuntimeError('bug in the reference')\n")
+    subs = tmp_path / "subs"
+    add_folder(subs, "amy", full_class())
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    reply = judge.grade(load_course(root), None, task(subs, "amy"), scratch)
+    assert reply["status"] == "error"
+    assert "failed inside the grader" in reply["reason"]
+    assert "bug in the reference" in reply["reason"]
