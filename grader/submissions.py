@@ -31,6 +31,10 @@ ID_RULE = ("letters, digits and . _ - @ +, starting with a letter or digit, "
            "at most 64 characters")
 _ID = re.compile(r"[^\W_][\w.@+-]{0,63}")
 _JUNK = {"__pycache__", "__MACOSX"}
+# What file managers, git and Jupyter leave in SUBMISSIONS: skipped without a word.
+# Any other hidden entry (".bob/") is listed as ignored, never silently dropped.
+_SYSTEM = {".DS_Store", ".git", ".ipynb_checkpoints", ".Trash", "Thumbs.db", "desktop.ini",
+           "__MACOSX", "__pycache__"}
 
 
 class SubmissionError(Exception):
@@ -56,7 +60,7 @@ class Submission:
 @dataclass(frozen=True)
 class Scan:
     submissions: list[Submission]
-    ignored: list[str]  # top-level files that are neither folders nor .zip files
+    ignored: list[str]  # top-level entries that are not submissions (hidden, or not a zip)
 
 
 def valid_id(student_id: str) -> bool:
@@ -80,7 +84,10 @@ def scan(folder: Path) -> Scan:
     ignored = []
     for entry in entries:
         name = entry.name
-        if _is_junk(name):
+        if name in _SYSTEM:
+            continue
+        if name.startswith("."):
+            ignored.append(_printable(name))
             continue
         if entry.is_symlink() and (entry.is_dir() or _is_zip_name(name)):
             student_id = name[:-4] if _is_zip_name(name) else name  # refused in _vet

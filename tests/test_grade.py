@@ -68,7 +68,7 @@ def test_exit_code_and_summary(graded):
     assert done.stderr == ""
     text = " ".join(done.stdout.split())
     assert "Graded 10 student(s)" in text
-    assert "Ignored 1 file(s) in SUBMISSIONS that are neither folders nor .zip files: " \
+    assert "Ignored in SUBMISSIONS (hidden, or neither a folder nor a .zip file): " \
            "roster.csv" in text
     assert "Traceback" not in text
 

@@ -88,10 +88,11 @@ def test_scan(tmp_path):
     add_zip(subs, "carl", FILES)
     (subs / "readme.md").write_text("")
     (subs / "__MACOSX").mkdir()
+    (subs / ".DS_Store").write_bytes(b"")
     (subs / ".hidden").mkdir()
     scan = submissions.scan(subs)
     assert [s.student_id for s in scan.submissions] == ["alice", "bob", "Carl"]
-    assert scan.ignored == ["readme.md"]
+    assert scan.ignored == [".hidden", "readme.md"]
     carl = scan.submissions[2]
     assert carl.problem == "Carl/ and carl.zip are the same student; keep only one of them"
     assert scan.submissions[0].problem is None and scan.submissions[0].label == "alice.zip"

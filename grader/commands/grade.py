@@ -154,8 +154,9 @@ def _summary(console, course, options, outcome, seconds: float) -> None:
                       "the students it finished were kept.")
     if outcome.ignored:
         names = ", ".join(_plain(name) for name in outcome.ignored[:10])
-        console.print(Text(f"Ignored {len(outcome.ignored)} file(s) in SUBMISSIONS that are "
-                           f"neither folders nor .zip files: {names}"))
+        more = f" and {len(outcome.ignored) - 10} more" if len(outcome.ignored) > 10 else ""
+        console.print(Text(f"Ignored in SUBMISSIONS (hidden, or neither a folder nor a .zip "
+                           f"file): {names}{more}"))
     kept = len(outcome.plan.reused)
     line = f"Graded {outcome.graded} student(s) in {seconds:.1f} s"
     if kept:
