@@ -116,8 +116,8 @@ def _vet(items: list[tuple[str, Path]]) -> Submission:
         problem = (f"{' and '.join(_label(path) for path in entries)} are the same student; "
                    "keep only one of them")
     elif not valid_id(student_id):
-        problem = (f"{student_id!r} is not a valid student id ({ID_RULE}); "
-                   "rename it to have it graded")
+        problem = (f"{student_id!r} is not a valid student id ({ID_RULE}); it was not "
+                   "graded: rename it (ids are never rewritten)")
     elif entries[0].is_symlink():
         problem = f"{_label(entries[0])} is a symbolic link; put the files themselves there"
     if problem is None:

@@ -117,7 +117,7 @@ def test_invalid_submissions_say_why(graded):
     rows = gradebook_rows(graded["out"])
     assert rows["henry"]["reason"].startswith("henry.zip is not a readable zip file")
     assert "'Jane Doe' is not a valid student id" in rows["Jane Doe"]["reason"]
-    assert "rename it" in rows["Jane Doe"]["reason"]
+    assert "it was not graded: rename it (ids are never rewritten)" in rows["Jane Doe"]["reason"]
     assert rows["ivan"]["reason"] == ("ivan/ and ivan.zip are the same student; "
                                       "keep only one of them")
 
