@@ -98,8 +98,8 @@ def _exercise_feedback(course: Course, exercise) -> list[str]:
             continue
         if check.message and check.message != exercise.problem:
             lines.append(f"  {_md(check.message)}")
-        for label, text in _details(course, check):
-            shown = f"`{text}`" if label == "Read" else _md(text)
+        for label, text in _details(course, check):  # course texts: Markdown is meant
+            shown = f"`{text}`" if label == "Read" else " ".join(text.split())
             lines.append(f"  - {label}: {shown}")
         if _printed(check):
             lines += ["  - Your code printed:", *_fenced(_printed(check), "    ")]
@@ -175,7 +175,8 @@ def _check_output(course: Course, check) -> str:
 
 
 def _details(course: Course, check) -> list[tuple[str, str]]:
-    """What a failing check tells the student beyond its message."""
+    """What a failing check tells the student beyond its message: texts of the
+    course and its checks, never of the student."""
     details = []
     if check.misconception:
         details.append(("Misconception", _misconception(course, check.misconception)))
