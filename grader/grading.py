@@ -15,7 +15,9 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +31,8 @@ from rnncourse.quizzes import QuizScore
 from rnncourse.report import Row
 from rnncourse.results import CourseResult
 from rnncourse.submissions import Scan, Submission
+
+SCRATCH_PREFIX = "rnncourse-grade-"
 
 
 @dataclass(frozen=True)
@@ -187,13 +191,53 @@ def _run_judges(course: Course, options: Options, students: list[Submission],
               "timeout": options.timeout} for s in students]
     # A check already running when the deadline passes may still use its own limit.
     hang_after = options.timeout + 2 * course.policy.check_timeout + 30
-    scratch = Path(tempfile.mkdtemp(prefix="rnncourse-grade-"))
-    try:
+    with scratch_folder() as scratch:
         with JudgePool(min(options.jobs, len(tasks)), course.root, scratch) as pool:
             pool.run(tasks, record, stop, hang_after)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
     return recorded
+
+
+@contextmanager
+def scratch_folder() -> Iterator[Path]:
+    """The judges' temporary folder for student copies, removed at the end.
+
+    A run killed with -9 cannot remove its own; it held a lock on it, though,
+    so the next run removes every such folder whose lock is free.
+    """
+    _remove_abandoned_scratch()
+    folder = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX))
+    lock = open(folder / ".lock", "w")  # noqa: SIM115 - held for the whole run
+    try:
+        _lock(lock, wait=True)
+        yield folder
+    finally:
+        lock.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_abandoned_scratch() -> None:
+    for folder in Path(tempfile.gettempdir()).glob(SCRATCH_PREFIX + "*"):
+        try:
+            if time.time() - folder.stat().st_mtime < 60:  # it may be locking it right now
+                continue
+            with open(folder / ".lock") as lock:
+                if not _lock(lock, wait=False):
+                    continue
+        except OSError:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _lock(file, wait: bool) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: nothing is removed
+        return wait
+    try:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except OSError:
+        return False
+    return True
 
 
 def rows_for(scan: Scan, current: dict[str, Grading], course_digest: str) -> list[Row]:

@@ -89,3 +89,26 @@ def test_a_check_failing_inside_the_grader_is_an_error_not_a_zero(tmp_path):
     assert reply["status"] == "error"
     assert "failed inside the grader" in reply["reason"]
     assert "bug in the reference" in reply["reason"]
+
+
+def test_scratch_folders_of_killed_runs_are_removed_by_the_next(tmp_path, monkeypatch):
+    import fcntl
+    import tempfile
+
+    from rnncourse.grading import SCRATCH_PREFIX, scratch_folder
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    abandoned, running, fresh = (tmp_path / f"{SCRATCH_PREFIX}{name}"
+                                 for name in ("abandoned", "running", "fresh"))
+    for folder in (abandoned, running, fresh):
+        (folder / "student-x").mkdir(parents=True)
+        (folder / ".lock").write_text("")
+    for folder in (abandoned, running):
+        os.utime(folder, (time.time() - 3600,) * 2)
+    with open(running / ".lock") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a live run holds it
+        with scratch_folder() as scratch:
+            assert scratch.is_dir() and scratch.name.startswith(SCRATCH_PREFIX)
+        assert not scratch.exists()
+        assert not abandoned.exists()
+        assert running.is_dir() and fresh.is_dir()
