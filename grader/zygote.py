@@ -66,7 +66,7 @@ def _death_signal():
 
     The fork server exits when its judge goes away (EOF on its socket), so a
     student process stuck in a loop cannot outlive a judge that was killed
-    (Linux: PR_SET_PDEATHSIG; elsewhere the judge's own cleanup has to do).
+    (Linux only, PR_SET_PDEATHSIG: elsewhere such an orphan runs until it ends).
     """
     def nothing(parent: int) -> None:
         pass
