@@ -10,13 +10,16 @@ from pathlib import Path
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, flush it to disk, then
-    rename it over ``path`` (os.replace is atomic). If anything interrupts us,
-    Ctrl-C included, the temporary file is removed and ``path`` is untouched."""
+    """Write ``text`` to a new temporary file beside ``path`` (a unique name, so
+    concurrent writers never share one), flush it to disk, then rename it over
+    ``path`` (os.replace is atomic on POSIX). If anything interrupts us, Ctrl-C
+    included, the temporary file is removed and ``path`` is untouched."""
     path = Path(path)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
-        with open(temporary, "w", encoding="utf-8") as file:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
             file.write(text)
             file.flush()
             os.fsync(file.fileno())

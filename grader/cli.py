@@ -20,6 +20,7 @@ COMMANDS = {
     "notes": "Read the course notes: contents, a topic, or a section.",
     "quiz": "Quiz yourself on the notes, or grade a file of answers.",
     "status": "Your progress: last check per exercise, quiz scores per topic.",
+    "grade": "Grade a class of submissions into a gradebook and reports (instructors).",
 }
 
 

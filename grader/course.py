@@ -49,6 +49,7 @@ class Misconception:
 @dataclass(frozen=True)
 class QuizConfig:
     bank: str  # path of the quiz bank, relative to the course folder
+    points: float = 0.0  # what a fully right quiz adds to a graded student's score
 
 
 @dataclass(frozen=True)
@@ -254,7 +255,7 @@ def _parse_quiz(path: Path, table: object) -> QuizConfig | None:
         return None
     if not isinstance(table, dict):
         raise _fail(path, "", "quiz", "expected a [quiz] table")
-    unknown = set(table) - {"bank"}
+    unknown = set(table) - {"bank", "points"}
     if unknown:
         raise _fail(path, "[quiz] ", sorted(unknown)[0], "unknown setting")
     bank = _string(path, table, "bank", "[quiz] ")
@@ -262,7 +263,10 @@ def _parse_quiz(path: Path, table: object) -> QuizConfig | None:
     if relative.is_absolute() or ".." in relative.parts or relative.suffix != ".toml":
         raise _fail(path, "[quiz] ", "bank",
                     "expected a .toml file inside the course folder, e.g. 'quiz/bank.toml'")
-    return QuizConfig(bank=relative.as_posix())
+    points = table.get("points", 0.0)
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
+        raise _fail(path, "[quiz] ", "points", "expected a number >= 0")
+    return QuizConfig(bank=relative.as_posix(), points=float(points))
 
 
 def _table(path: Path, data: dict, key: str, required: bool = True) -> dict:

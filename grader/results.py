@@ -33,6 +33,7 @@ class CheckResult:
             "notes": self.notes,
             "hidden": self.hidden,
             "kind": self.kind,
+            "output": self.output,
         }
 
     @classmethod

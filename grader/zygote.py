@@ -30,6 +30,8 @@ def serve(fd: int) -> None:
 
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps finished children
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the judge's to handle
+    die_with_parent = _death_signal()
+    server_pid = os.getpid()
     server = socket.socket(fileno=fd)
     buffer = b""
     while True:
@@ -48,6 +50,7 @@ def serve(fd: int) -> None:
         pid = os.fork()
         if pid == 0:
             server.close()
+            die_with_parent(server_pid)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             try:
@@ -56,6 +59,33 @@ def serve(fd: int) -> None:
                 os._exit(0)
         os.close(fds[0])
         server.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+
+
+def _death_signal():
+    """A function that makes the calling process die when its parent does.
+
+    The fork server exits when its judge goes away (EOF on its socket), so a
+    student process stuck in a loop cannot outlive a judge that was killed
+    (Linux only, PR_SET_PDEATHSIG: elsewhere such an orphan runs until it ends).
+    """
+    def nothing(parent: int) -> None:
+        pass
+
+    if not sys.platform.startswith("linux"):
+        return nothing
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return nothing
+
+    def die_with(parent: int) -> None:
+        prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before the call above
+            os._exit(0)
+
+    return die_with
 
 
 class Zygote:

@@ -101,6 +101,7 @@ def test_derivative_at_activation_fails_every_value_check(course, student):
             s = x
             return s * (1 - s)
     """), "activations")
+    # .unchanged too: leaving x alone counts only when the result is right as well.
     assert set(failing(result)) == {"sigmoid_derivative.values", "sigmoid_derivative.numeric",
                                     "sigmoid_derivative.maximum", "sigmoid_derivative.shapes",
                                     "sigmoid_derivative.unchanged"}

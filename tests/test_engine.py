@@ -210,3 +210,21 @@ def test_stub_says_not_implemented(course):
         "sigmoid_derivative calls sigmoid, which is not implemented yet",
         "sigmoid_derivative is not implemented yet (it raises NotImplementedError)")
     assert all(c.kind == "not-implemented" for c in result.checks)
+
+
+def test_functions_returning_nothing_useful_earn_nothing(course, student):
+    """Checks of a side property (no mutation, no warning) count only with a right
+    result: otherwise `return None` would earn the points of leaving x alone."""
+    result = check(course, student("activations", """
+        def sigmoid(x):
+            return None
+
+        def sigmoid_derivative(x):
+            return np.zeros_like(x)
+
+        def tanh_derivative(x):
+            return x.copy()
+    """), "activations")
+    assert result.score == 0 and not any(c.passed for c in result.checks)
+    assert "counts only when the result is right too" in \
+        by_id(result)["sigmoid.unchanged"].message

@@ -13,8 +13,8 @@ from conftest import ROOT
 from rnncourse import landlock
 from rnncourse.sandbox import StudentError, StudentProcess
 
-pytestmark = pytest.mark.skipif(landlock.abi_version() < 6,
-                                reason="needs Linux with Landlock ABI 6 (kernel 6.12+)")
+NEEDS_LANDLOCK = pytest.mark.skipif(landlock.abi_version() < 6,
+                                    reason="needs Linux with Landlock ABI 6 (kernel 6.12+)")
 
 
 @pytest.fixture
@@ -47,6 +47,7 @@ def attack(tmp_path):
     return run
 
 
+@NEEDS_LANDLOCK
 def test_report_says_what_holds(attack):
     value, report = attack("def attack():\n    return 1.0\n")
     assert value == 1.0
@@ -55,6 +56,7 @@ def test_report_says_what_holds(attack):
     assert report["capabilities-dropped"] == (os.geteuid() == 0)
 
 
+@NEEDS_LANDLOCK
 def test_reading_the_solutions_fails(attack):
     value, _ = attack("""
         def attack():
@@ -63,6 +65,7 @@ def test_reading_the_solutions_fails(attack):
     assert isinstance(value, StudentError) and "PermissionError" in str(value)
 
 
+@NEEDS_LANDLOCK
 def test_importing_the_graders_code_fails(attack):
     value, _ = attack("""
         def attack():
@@ -73,6 +76,7 @@ def test_importing_the_graders_code_fails(attack):
     assert "PermissionError" in str(value) or "ModuleNotFoundError" in str(value)
 
 
+@NEEDS_LANDLOCK
 def test_writing_or_deleting_outside_the_copy_fails(attack):
     outside = attack.victim.parent / "planted.txt"
     value, _ = attack("""
@@ -92,6 +96,7 @@ def test_writing_or_deleting_outside_the_copy_fails(attack):
     assert not outside.exists() and (attack.victim / "rnn.py").exists()
 
 
+@NEEDS_LANDLOCK
 def test_working_in_its_own_copy_is_fine(attack):
     value, _ = attack("""
         import tempfile
@@ -106,6 +111,7 @@ def test_working_in_its_own_copy_is_fine(attack):
     assert value == 7.0
 
 
+@NEEDS_LANDLOCK
 def test_signalling_the_judge_or_the_fork_server_fails(attack):
     from rnncourse import zygote
 
@@ -129,6 +135,7 @@ def test_signalling_the_judge_or_the_fork_server_fails(attack):
     assert zygote.current().alive()
 
 
+@NEEDS_LANDLOCK
 def test_forking_and_threads_fail(attack):
     value, _ = attack("""
         import subprocess, threading
@@ -145,6 +152,7 @@ def test_forking_and_threads_fail(attack):
     assert value == 3
 
 
+@NEEDS_LANDLOCK
 def test_privileged_calls_fail(attack):
     value, _ = attack("""
         import ctypes
@@ -155,6 +163,7 @@ def test_privileged_calls_fail(attack):
     assert value == -1
 
 
+@NEEDS_LANDLOCK
 def test_network_fails(attack):
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
@@ -180,3 +189,14 @@ def test_allow_except(tmp_path):
         [tmp_path / "runtime" / "site" / "rnncourse", tmp_path / "course"])
     assert allowed == sorted([tmp_path / "course" / ".venv", tmp_path / "runtime" / "lib",
                               tmp_path / "runtime" / "site" / "numpy"])
+
+
+def test_isolation_is_described_in_one_line():
+    from rnncourse.sandbox import describe_isolation
+
+    line, complete = describe_isolation({"landlock_abi": 7, "network": True, "signals": True,
+                                         "no-new-processes": True})
+    assert complete and line.startswith("Isolation of student code: Landlock ABI 7")
+    line, complete = describe_isolation({"landlock": "unavailable (old kernel)",
+                                         "no-new-processes": True})
+    assert not complete and "MISSING: file, network and signal restrictions" in line

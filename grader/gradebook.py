@@ -1,0 +1,246 @@
+"""The gradebook of `rnncourse grade`: one SQLite file in the output folder.
+
+Only the orchestrator writes it, one transaction per finished student, so a
+run stopped at any instant (Ctrl-C, kill -9, a power cut with SQLite's
+guarantees) keeps every student finished before it. ``gradings`` keeps every
+grading ever made; ``students`` points at each student's current one and
+counts how often the student was graded. A file that is not a gradebook of
+this version is refused before anything is written to it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from rnncourse.errors import CourseError
+
+FILE = "gradebook.sqlite"
+LOCK = ".gradebook.lock"
+SCHEMA_VERSION = 1
+APPLICATION = "rnncourse gradebook"
+# A later run keeps a result with one of these statuses while the files and the
+# course are unchanged; "error" (the grader itself failed) is always retried.
+FINAL = frozenset({"graded", "timeout", "invalid"})
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    state TEXT NOT NULL,            -- running, finished, interrupted
+    submissions TEXT NOT NULL,
+    options TEXT NOT NULL           -- JSON: jobs, timeout, force
+);
+CREATE TABLE gradings (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs (id),
+    student_id TEXT NOT NULL,
+    status TEXT NOT NULL,           -- graded, timeout, invalid, error
+    reason TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    course_hash TEXT NOT NULL,
+    score REAL,
+    max_score REAL,
+    result TEXT,                    -- CourseResult.to_dict() as JSON; NULL when not graded
+    quiz TEXT,                      -- QuizScore.to_dict() as JSON; NULL when quizzes are not graded
+    graded_at TEXT NOT NULL,        -- UTC, ISO 8601
+    seconds REAL NOT NULL
+);
+CREATE TABLE students (
+    student_id TEXT PRIMARY KEY,
+    grading_id INTEGER NOT NULL REFERENCES gradings (id),
+    gradings INTEGER NOT NULL       -- how many times this student has been graded
+);
+CREATE INDEX gradings_by_student ON gradings (student_id);
+"""
+
+
+@dataclass
+class Grading:
+    """One student's grading as stored."""
+
+    student_id: str
+    status: str
+    reason: str
+    content_hash: str
+    course_hash: str
+    result: dict | None = None
+    quiz: dict | None = None
+    seconds: float = 0.0
+    graded_at: str = ""
+    run_id: int = 0
+    gradings: int = 0  # filled in when read back
+
+
+@dataclass(frozen=True)
+class Run:
+    id: int
+    started_at: str
+    state: str
+
+
+def now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+class Gradebook:
+    def __init__(self, folder: Path, connection: sqlite3.Connection, lock) -> None:
+        self.folder = folder
+        self.path = folder / FILE
+        self._db = connection
+        self._lock = lock
+        self.run_id = 0
+
+    @classmethod
+    def open(cls, folder: Path) -> Gradebook:
+        """Open (or create) the gradebook in ``folder``, for this process alone.
+
+        Raises CourseError when the folder cannot be written, another run holds
+        it, or the file there is not a gradebook.
+        """
+        folder = Path(folder)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            lock = open(folder / LOCK, "a")  # noqa: SIM115 - held until close()
+        except OSError as error:
+            raise CourseError(f"--out folder '{folder}' cannot be written "
+                              f"({error.strerror or error})") from None
+        if not _try_lock(lock):
+            lock.close()
+            raise CourseError(f"another `rnncourse grade` is writing to '{folder}'; "
+                              "wait for it to finish")
+        try:
+            connection = _connect(folder / FILE)
+        except BaseException:
+            lock.close()
+            raise
+        return cls(folder, connection, lock)
+
+    def start_run(self, submissions: Path, options: dict) -> int:
+        with self._db:
+            cursor = self._db.execute(
+                "INSERT INTO runs (started_at, state, submissions, options) "
+                "VALUES (?, 'running', ?, ?)", (now(), str(submissions), json.dumps(options)))
+        self.run_id = cursor.lastrowid
+        return self.run_id
+
+    def finish_run(self, state: str) -> None:
+        with self._db:
+            self._db.execute("UPDATE runs SET finished_at = ?, state = ? WHERE id = ?",
+                             (now(), state, self.run_id))
+
+    def unfinished_runs(self) -> list[Run]:
+        """Earlier runs that never reached their end (killed, crashed)."""
+        rows = self._db.execute("SELECT id, started_at, state FROM runs "
+                                "WHERE state = 'running' AND id != ? ORDER BY id",
+                                (self.run_id,)).fetchall()
+        return [Run(*row) for row in rows]
+
+    def record(self, grading: Grading) -> None:
+        """Store one student's grading: all of it, or (if interrupted) none of it."""
+        grading.graded_at = grading.graded_at or now()
+        grading.run_id = self.run_id
+        result = grading.result
+        with self._db:
+            cursor = self._db.execute(
+                "INSERT INTO gradings (run_id, student_id, status, reason, content_hash, "
+                "course_hash, score, max_score, result, quiz, graded_at, seconds) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (self.run_id, grading.student_id, grading.status, grading.reason,
+                 grading.content_hash, grading.course_hash,
+                 None if result is None else result.get("score"),
+                 None if result is None else result.get("max_score"),
+                 None if result is None else json.dumps(result),
+                 None if grading.quiz is None else json.dumps(grading.quiz),
+                 grading.graded_at, grading.seconds))
+            self._db.execute(
+                "INSERT INTO students (student_id, grading_id, gradings) VALUES (?, ?, 1) "
+                "ON CONFLICT (student_id) DO UPDATE SET grading_id = excluded.grading_id, "
+                "gradings = gradings + 1", (grading.student_id, cursor.lastrowid))
+
+    def current(self) -> dict[str, Grading]:
+        """Every student's current grading, by student id."""
+        rows = self._db.execute(
+            "SELECT g.student_id, g.status, g.reason, g.content_hash, g.course_hash, g.result, "
+            "g.quiz, g.seconds, g.graded_at, g.run_id, s.gradings "
+            "FROM students s JOIN gradings g ON g.id = s.grading_id ORDER BY g.student_id")
+        found = {}
+        for (student_id, status, reason, content_hash, course_hash, result, quiz, seconds,
+             graded_at, run_id, count) in rows:
+            found[student_id] = Grading(
+                student_id, status, reason, content_hash, course_hash,
+                None if result is None else json.loads(result),
+                None if quiz is None else json.loads(quiz),
+                seconds, graded_at, run_id, count)
+        return found
+
+    def close(self) -> None:
+        try:
+            self._db.close()
+        finally:
+            self._lock.close()
+
+    def __enter__(self) -> Gradebook:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _try_lock(file) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # not on a POSIX system: no cross-process lock
+        return True
+    try:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    refuse = (f"'{path}' is not an rnncourse gradebook; move it away or choose "
+              "another --out folder")
+    try:
+        connection = sqlite3.connect(path, timeout=10)
+    except sqlite3.Error as error:
+        raise CourseError(f"'{path}' cannot be opened ({error})") from None
+    try:
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        tables = {name for (name,) in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if version == 0 and not tables:
+            connection.executescript("BEGIN;" + _SCHEMA + "INSERT INTO meta VALUES "
+                                     f"('application', '{APPLICATION}');"
+                                     f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        elif version != SCHEMA_VERSION or _application(connection) != APPLICATION:
+            newer = version > SCHEMA_VERSION and _application(connection) == APPLICATION
+            raise CourseError(f"'{path}' was written by a newer rnncourse" if newer else refuse)
+        # WAL: a commit is one append; NORMAL sync survives any crash of this process.
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute("BEGIN IMMEDIATE")  # fails now, not mid-run, if it is read-only
+        connection.execute("ROLLBACK")
+    except sqlite3.DatabaseError as error:
+        connection.close()
+        if "not a database" in str(error) or "malformed" in str(error):
+            raise CourseError(refuse) from None
+        raise CourseError(f"'{path}' cannot be used ({error})") from None
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _application(connection: sqlite3.Connection) -> str | None:
+    try:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'application'").fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    return row[0] if row else None

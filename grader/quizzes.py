@@ -1,0 +1,107 @@
+"""Quiz answers in class grading: a thin adapter over ``rnncourse.quiz``.
+
+The quiz module (its own issue) provides ``load_bank(course)``,
+``read_answers(path) -> dict`` and ``grade_answers(bank, answers) -> QuizResult``
+with ``score``, ``max_score`` and ``to_dict()``. This adapter is all that class
+grading knows of it: when the module is not installed, quizzes are simply not
+graded and the reports say so.
+
+A student's answers are the file ``quiz_answers.toml`` (or, failing that,
+``quiz_answers.json``) at the top of the submission, in the format that
+``rnncourse quiz --answers`` reads.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ANSWER_FILES = ("quiz_answers.toml", "quiz_answers.json")
+MODULE = "rnncourse.quiz"
+
+
+@dataclass(frozen=True)
+class QuizScore:
+    score: float
+    max_score: float
+    detail: dict = field(default_factory=dict)  # the quiz module's QuizResult.to_dict()
+    problem: str = ""  # why the score is what it is when no answers could be graded
+
+    def to_dict(self) -> dict:
+        return {"score": self.score, "max_score": self.max_score, "detail": self.detail,
+                "problem": self.problem}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> QuizScore:
+        return cls(float(data["score"]), float(data["max_score"]), data.get("detail") or {},
+                   data.get("problem") or "")
+
+
+class QuizGrader:
+    """Grades the answers file of one submission folder against the bank.
+
+    With ``points`` (course.toml's [quiz] points) the score is scaled to it:
+    points * right / questions; otherwise it is the bank's own one point per
+    question.
+    """
+
+    def __init__(self, module: object, bank: object, points: float = 0.0) -> None:
+        self.module = module
+        self.bank = bank
+        self.points = points
+
+    def grade(self, folder: Path) -> QuizScore:
+        found = next((folder / name for name in ANSWER_FILES if (folder / name).is_file()), None)
+        answers: dict = {}
+        problem = ""
+        if found is None:
+            problem = f"no quiz answers file ({' or '.join(ANSWER_FILES)})"
+        else:
+            try:
+                answers = self.module.read_answers(found)
+                if not isinstance(answers, dict):
+                    raise TypeError(f"expected a table of answers, got {type(answers).__name__}")
+            except Exception as error:  # noqa: BLE001 - any unreadable file scores 0
+                answers, problem = {}, f"{found.name} could not be read ({_reason(error)})"
+        try:
+            result = self.module.grade_answers(self.bank, answers)
+            score, max_score = float(result.score), float(result.max_score)
+            if not (math.isfinite(score) and math.isfinite(max_score) and 0 <= score <= max_score):
+                raise ValueError(f"score {score} out of {max_score}")
+            detail = result.to_dict() if callable(getattr(result, "to_dict", None)) else {}
+            json.dumps(detail)
+        except Exception as error:  # noqa: BLE001 - the quiz grader's bug must not stop a run
+            return QuizScore(0.0, 0.0, problem=f"the quiz could not be graded ({_reason(error)})")
+        if self.points and max_score > 0:
+            score, max_score = self.points * score / max_score, self.points
+        return QuizScore(round(score, 6), max_score, detail if isinstance(detail, dict) else {},
+                         problem)
+
+
+def load(course: object, module_name: str = MODULE) -> tuple[QuizGrader | None, str]:
+    """The quiz grader for ``course``, or None and the reason quizzes are not graded."""
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name and module_name.startswith(error.name):
+            return None, "Quizzes are not graded: this rnncourse has no quiz module"
+        return None, f"Quizzes are not graded: {module_name} cannot be imported ({error})"
+    except Exception as error:  # noqa: BLE001 - a broken quiz module: grade the exercises anyway
+        return None, f"Quizzes are not graded: {module_name} cannot be imported ({_reason(error)})"
+    missing = [name for name in ("load_bank", "read_answers", "grade_answers")
+               if not callable(getattr(module, name, None))]
+    if missing:
+        return None, f"Quizzes are not graded: {module_name} has no {', '.join(missing)}"
+    try:
+        bank = module.load_bank(course)
+    except Exception as error:  # noqa: BLE001 - a broken bank: grade the exercises anyway
+        return None, f"Quizzes are not graded: the quiz bank could not be loaded ({_reason(error)})"
+    quiz = getattr(course, "quiz", None)
+    return QuizGrader(module, bank, getattr(quiz, "points", 0.0) or 0.0), ""
+
+
+def _reason(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:300]

@@ -1,0 +1,322 @@
+"""Student submissions for `rnncourse grade`: find them, vet them, copy them.
+
+SUBMISSIONS holds one entry per student: a folder, or a .zip file, whose name
+(without .zip) is the student id. Nothing here runs student code: it reads
+names and bytes, refuses anything that could reach outside the student's own
+folder (absolute or ``..`` paths, symbolic links, device files), and caps how
+much it reads, so a zip bomb costs at most ``MAX_BYTES``.
+
+Student ids are checked, never rewritten: a folder called ``Jane Doe`` is
+reported as not a valid id rather than silently graded as ``Jane_Doe``, which
+could merge two students or file a grade under a name nobody recognises.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+import unicodedata
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from rnncourse.errors import CourseError
+
+MAX_FILES = 200
+MAX_BYTES = 20 * 1024 * 1024
+ID_RULE = ("letters, digits and . _ - @ +, starting with a letter or digit, "
+           "at most 64 characters")
+_ID = re.compile(r"[^\W_][\w.@+-]{0,63}")
+_JUNK = {"__pycache__", "__MACOSX"}
+# What file managers, git and Jupyter leave in SUBMISSIONS: skipped without a word.
+# Any other hidden entry (".bob/") is listed as ignored, never silently dropped.
+_SYSTEM = {".DS_Store", ".git", ".ipynb_checkpoints", ".Trash", "Thumbs.db", "desktop.ini",
+           "__MACOSX", "__pycache__"}
+
+
+class SubmissionError(Exception):
+    """This student's submission cannot be graded (the rest of the class can)."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    student_id: str
+    entries: tuple[Path, ...]
+    content_hash: str
+    problem: str | None = None  # why it cannot be graded, found while scanning
+
+    @property
+    def path(self) -> Path:
+        return self.entries[0]
+
+    @property
+    def label(self) -> str:
+        return " and ".join(_label(entry) for entry in self.entries)
+
+
+@dataclass(frozen=True)
+class Scan:
+    submissions: list[Submission]
+    ignored: list[str]  # top-level entries that are not submissions (hidden, or not a zip)
+
+
+def valid_id(student_id: str) -> bool:
+    return bool(_ID.fullmatch(student_id)) and not student_id.endswith(".")
+
+
+def scan(folder: Path) -> Scan:
+    """The submissions in ``folder``, in student-id order. Raises CourseError
+    when the folder itself is unusable (missing, unreadable, empty)."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except FileNotFoundError:
+        raise CourseError(f"SUBMISSIONS folder '{folder}' does not exist") from None
+    except NotADirectoryError:
+        raise CourseError(f"SUBMISSIONS '{folder}' is not a folder") from None
+    except OSError as error:
+        raise CourseError(f"SUBMISSIONS folder '{folder}' cannot be read "
+                          f"({error.strerror or error})") from None
+    groups: dict[str, list[tuple[str, Path]]] = {}
+    ignored = []
+    for entry in entries:
+        name = entry.name
+        if name in _SYSTEM:
+            continue
+        if name.startswith("."):
+            ignored.append(_printable(name))
+            continue
+        if entry.is_symlink() and (entry.is_dir() or _is_zip_name(name)):
+            student_id = name[:-4] if _is_zip_name(name) else name  # refused in _vet
+        elif entry.is_dir(follow_symlinks=False):
+            student_id = name
+        elif entry.is_file(follow_symlinks=False) and _is_zip_name(name):
+            student_id = name[:-4]
+        else:
+            ignored.append(_printable(name))
+            continue
+        student_id = _printable(unicodedata.normalize("NFC", student_id))
+        groups.setdefault(student_id.casefold(), []).append((student_id, Path(entry.path)))
+    if not groups:
+        raise CourseError(f"SUBMISSIONS folder '{folder}' holds no student folders or .zip files")
+    submissions = [_vet(items) for items in groups.values()]
+    submissions.sort(key=lambda submission: (submission.student_id.casefold(),
+                                             submission.student_id))
+    return Scan(submissions, ignored)
+
+
+def _vet(items: list[tuple[str, Path]]) -> Submission:
+    student_id = items[0][0]
+    entries = tuple(path for _, path in items)
+    problem = None
+    if len(items) > 1:
+        problem = (f"{' and '.join(_label(path) for path in entries)} are the same student; "
+                   "keep only one of them")
+    elif not valid_id(student_id):
+        problem = (f"{student_id!r} is not a valid student id ({ID_RULE}); it was not "
+                   "graded: rename it (ids are never rewritten)")
+    elif entries[0].is_symlink():
+        problem = f"{_label(entries[0])} is a symbolic link; put the files themselves there"
+    if problem is None:
+        try:
+            digest = _digest(members(entries[0]))
+        except SubmissionError as error:
+            problem = str(error)
+    if problem is not None:
+        digest = problem_hash(problem)
+    return Submission(student_id, entries, digest, problem)
+
+
+def problem_hash(problem: str) -> str:
+    """The content hash recorded for a submission that cannot be read: it changes
+    when the problem does, so a fixed submission is graded on the next run."""
+    return hashlib.sha256(f"invalid\0{problem}".encode("utf-8", "replace")).hexdigest()
+
+
+def members(path: Path) -> list[tuple[str, bytes]]:
+    """The files of a submission as (relative path, bytes), sorted by path.
+
+    Hidden files, ``__pycache__`` and ``__MACOSX`` are left out; a zip whose
+    files all sit in one top folder is read as if they were at its root.
+    """
+    if _is_zip_name(path.name) and not path.is_dir():
+        found = _zip_members(path)
+    else:
+        found = _folder_members(path)
+    return sorted(found)
+
+
+def materialize(path: Path, destination: Path) -> str:
+    """Write the files of the submission at ``path`` into the empty folder
+    ``destination``; return the content hash of what was written."""
+    found = members(path)
+    root = destination.resolve()
+    for name, data in found:
+        target = (root / name).resolve()
+        if root not in target.parents:
+            raise SubmissionError(f"{_label(path)}: the path {name!r} leaves its folder")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "xb") as file:
+                file.write(data)
+        except OSError as error:
+            raise SubmissionError(f"{_label(path)}: {name!r} cannot be written "
+                                  f"({error.strerror or error})") from None
+    return _digest(found)
+
+
+def content_hash(path: Path) -> str:
+    return _digest(members(path))
+
+
+def _digest(found: list[tuple[str, bytes]]) -> str:
+    """A hash of every file name and every byte, independent of folder or zip."""
+    digest = hashlib.sha256()
+    for name, data in found:
+        encoded = name.encode("utf-8", "surrogateescape")
+        digest.update(len(encoded).to_bytes(8, "little") + encoded)
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+class _Budget:
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.files = 0
+        self.bytes = 0
+
+    def take_file(self) -> None:
+        self.files += 1
+        if self.files > MAX_FILES:
+            raise SubmissionError(f"{self.label} holds more than {MAX_FILES} files")
+
+    @property
+    def left(self) -> int:
+        return MAX_BYTES - self.bytes
+
+    def take_bytes(self, size: int) -> None:
+        self.bytes += size
+        if self.bytes > MAX_BYTES:
+            raise SubmissionError(f"{self.label} is larger than {MAX_BYTES // (1024 * 1024)} MB")
+
+
+def _folder_members(root: Path) -> list[tuple[str, bytes]]:
+    budget = _Budget(_label(root))
+    found = []
+    pending = [(root, "")]
+    while pending:
+        directory, prefix = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+        except OSError as error:
+            raise SubmissionError(f"{budget.label}{prefix} cannot be read "
+                                  f"({error.strerror or error})") from None
+        for entry in entries:
+            if _is_junk(entry.name):
+                continue
+            name = prefix + entry.name
+            if entry.is_symlink():
+                raise SubmissionError(f"{budget.label}: {name!r} is a symbolic link; "
+                                      "submit plain files")
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((Path(entry.path), name + "/"))
+                continue
+            if not entry.is_file(follow_symlinks=False):
+                raise SubmissionError(f"{budget.label}: {name!r} is not a regular file")
+            budget.take_file()
+            found.append((name, _read_file(Path(entry.path), name, budget)))
+    return found
+
+
+def _read_file(path: Path, name: str, budget: _Budget) -> bytes:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as error:
+        raise SubmissionError(f"{budget.label}: {name!r} cannot be read "
+                              f"({error.strerror or error})") from None
+    with os.fdopen(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise SubmissionError(f"{budget.label}: {name!r} is not a regular file")
+        data = file.read(budget.left + 1)
+    budget.take_bytes(len(data))
+    return data
+
+
+def _zip_members(path: Path) -> list[tuple[str, bytes]]:
+    label = _label(path)
+    budget = _Budget(label)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            files = [info for info in archive.infolist() if _zip_entry_kept(info, label)]
+            names = _strip_common_folder([_zip_parts(info.filename, label) for info in files])
+            found = []
+            seen = set()
+            for info, name in zip(files, names):
+                if name in seen:
+                    raise SubmissionError(f"{label} holds {name!r} twice")
+                seen.add(name)
+                budget.take_file()
+                with archive.open(info) as member:
+                    data = member.read(budget.left + 1)
+                budget.take_bytes(len(data))
+                found.append((name, data))
+            return found
+    except SubmissionError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError,
+            NotImplementedError) as error:
+        detail = str(error) or type(error).__name__
+        raise SubmissionError(f"{label} is not a readable zip file ({detail})") from None
+
+
+def _zip_entry_kept(info: zipfile.ZipInfo, label: str) -> bool:
+    """Whether a zip entry is a file to extract; raises for entries that must not be."""
+    name = info.filename
+    parts = _zip_parts(name, label)
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        raise SubmissionError(f"{label} holds a symbolic link ({name!r}); zip the files themselves")
+    if info.is_dir() or any(_is_junk(part) for part in parts):
+        return False
+    if stat.S_IFMT(mode) not in (0, stat.S_IFREG):  # many zips set permission bits only
+        raise SubmissionError(f"{label}: {name!r} is not a regular file")
+    return True
+
+
+def _zip_parts(name: str, label: str) -> tuple[str, ...]:
+    normalised = name.replace("\\", "/")
+    parts = tuple(part for part in normalised.split("/") if part not in ("", "."))
+    if (normalised.startswith("/") or re.match(r"^[A-Za-z]:", normalised)
+            or ".." in parts or "\0" in normalised or not parts):
+        raise SubmissionError(f"{label} holds a path that leaves its folder ({name!r})")
+    return parts
+
+
+def _strip_common_folder(paths: list[tuple[str, ...]]) -> list[str]:
+    """Drop one top folder that holds every file (``alice.zip`` → ``alice/...``)."""
+    if paths and all(len(parts) > 1 for parts in paths) and len({p[0] for p in paths}) == 1:
+        paths = [parts[1:] for parts in paths]
+    return ["/".join(parts) for parts in paths]
+
+
+def _is_zip_name(name: str) -> bool:
+    return name.lower().endswith(".zip") and len(name) > 4
+
+
+def _is_junk(name: str) -> bool:
+    return name.startswith(".") or name in _JUNK
+
+
+def _label(path: Path) -> str:
+    name = _printable(path.name)
+    return name if _is_zip_name(name) and not path.is_dir() else name + "/"
+
+
+def _printable(name: str) -> str:
+    """A name that can be stored and shown: undecodable bytes become escapes."""
+    return name.encode("utf-8", "backslashreplace").decode("utf-8")
