@@ -23,6 +23,7 @@ from rnncourse import gradcheck, protocol
 from rnncourse.checking import (
     CheckFailed,
     Student,
+    StudentError,
     check,
     describe,
     diagnose,
@@ -114,7 +115,23 @@ def run_forward(student: Student, reference: object, cell: Cell, args: tuple,
                 case: str) -> tuple[tuple, protocol.Handle | object, tuple]:
     """The student's forward on ``args``: (array outputs, cache handle, reference
     outputs). Fails unless the outputs have the right types and shapes."""
-    got = student.call(cell.forward, *args, keep=(len(cell.outputs),))
+    return run_forwards(student, reference, cell, [(args, case)])[0]
+
+
+def run_forwards(student: Student, reference: object, cell: Cell,
+                 cases: list[tuple[tuple, str]]) -> list[tuple[tuple, object, tuple]]:
+    """run_forward for several (args, case) at once, in one round trip."""
+    keep = (len(cell.outputs),)
+    results = student.run_batch([(cell.forward, args, keep) for args, _ in cases])
+    return [_forward_outputs(reference, cell, args, case, result)
+            for (args, case), result in zip(cases, results)]
+
+
+def _forward_outputs(reference: object, cell: Cell, args: tuple, case: str,
+                     result: object) -> tuple[tuple, object, tuple]:
+    if isinstance(result, StudentError):
+        raise result
+    got = result.value
     want = tuple(getattr(reference, cell.forward)(*_copies(args))[:len(cell.outputs)])
     expected = len(cell.outputs) + 1
     names = ", ".join((*cell.outputs, "cache"))
@@ -133,7 +150,15 @@ def run_backward(student: Student, cell: Cell, args: tuple, upstream: tuple,
                  cache: object, case: str, diagnosis: Callable[[tuple], str | None]) -> tuple:
     """The student's backward for upstream gradients ``upstream``; fails unless it
     returns one array per input, each of that input's shape."""
-    got = student.call(cell.backward, *upstream, cache)
+    result = student.run_batch([(cell.backward, (*upstream, cache), ())])[0]
+    return _backward_grads(cell, args, case, diagnosis, result)
+
+
+def _backward_grads(cell: Cell, args: tuple, case: str,
+                    diagnosis: Callable[[tuple], str | None], result: object) -> tuple:
+    if isinstance(result, StudentError):
+        raise result
+    got = result.value
     if not isinstance(got, (tuple, list)) or len(got) != len(cell.grads):
         raise CheckFailed(f"{cell.backward} returned {describe(got)}; expected a tuple "
                           f"({', '.join(cell.grads)}) — case: {case}")
@@ -192,16 +217,22 @@ def _copies(values: tuple) -> tuple:
 
 def forward_values(cell: Cell, cases: list[Case]) -> Callable:
     def test(student, reference, policy):
-        for case in cases:
-            args = cell.make_inputs(case.dims, FixedDraw(case.seed))
-            outputs, _, want = run_forward(student, reference, cell, args, case.label)
-            problem = compare(cell.outputs, outputs, want, policy.value_tolerance,
-                              case.label, "the expected values", forward_floor(args))
-            if problem:
-                raise CheckFailed(problem, misconception=diagnose(
-                    cell.exercise, cell.forward, args, outputs, want, reference=reference))
+        inputs = [(cell.make_inputs(case.dims, FixedDraw(case.seed)), case.label)
+                  for case in cases]
+        _compare_forwards(student, reference, policy, cell, inputs)
 
     return test
+
+
+def _compare_forwards(student: Student, reference: object, policy: object, cell: Cell,
+                      inputs: list[tuple[tuple, str]]) -> None:
+    for (args, label), (outputs, _, want) in zip(
+            inputs, run_forwards(student, reference, cell, inputs)):
+        problem = compare(cell.outputs, outputs, want, policy.value_tolerance, label,
+                          "the expected values", forward_floor(args))
+        if problem:
+            raise CheckFailed(problem, misconception=diagnose(
+                cell.exercise, cell.forward, args, outputs, want, reference=reference))
 
 
 def forward_unchanged(cell: Cell, case: Case) -> Callable:
@@ -279,30 +310,35 @@ def backward_values(cell: Cell, cases: list[Case]) -> Callable:
     """The backward against the reference's, on the same inputs."""
 
     def test(student, reference, policy):
+        items = []
         for case in cases:
             rng = FixedDraw(case.seed)
             args = cell.make_inputs(case.dims, rng)
-            upstream = cell.make_upstream(case.dims, rng)
-            check_backward_against_reference(student, reference, policy, cell, args,
-                                             upstream, case.label)
+            items.append((args, cell.make_upstream(case.dims, rng), case.label))
+        check_backwards_against_reference(student, reference, policy, cell, items)
 
     return test
 
 
-def check_backward_against_reference(student: Student, reference: object, policy: object,
-                                     cell: Cell, args: tuple, upstream: tuple,
-                                     label: str) -> None:
-    outputs, cache, want_outputs = run_forward(student, reference, cell, args, label)
-    diagnosis = _backward_diagnosis(cell, reference, args, upstream)
-    grads = run_backward(student, cell, args, upstream, cache, label, diagnosis)
-    want = reference_backward(reference, cell, args, upstream)
-    problem = compare(cell.grads, grads, want, policy.gradient_tolerance, label,
-                      "the reference gradient", gradcheck.noise_floor(args, upstream))
-    if problem:
-        if compare(cell.outputs, outputs, want_outputs, policy.value_tolerance, label, "",
-                   forward_floor(args)):
-            problem += f" (your {cell.forward} differs from the reference too: fix it first)"
-        raise CheckFailed(problem, misconception=diagnosis(grads))
+def check_backwards_against_reference(student: Student, reference: object, policy: object,
+                                      cell: Cell, items: list[tuple[tuple, tuple, str]]) -> None:
+    """For each (args, upstream, case): the student's forward then backward,
+    against the reference backward. Two round trips for all the cases."""
+    forwards = run_forwards(student, reference, cell, [(args, label) for args, _, label in items])
+    results = student.run_batch([(cell.backward, (*upstream, cache), ())
+                                 for (_, upstream, _), (_, cache, _) in zip(items, forwards)])
+    for (args, upstream, label), (outputs, _, want_outputs), result in zip(
+            items, forwards, results):
+        diagnosis = _backward_diagnosis(cell, reference, args, upstream)
+        grads = _backward_grads(cell, args, label, diagnosis, result)
+        want = reference_backward(reference, cell, args, upstream)
+        problem = compare(cell.grads, grads, want, policy.gradient_tolerance, label,
+                          "the reference gradient", gradcheck.noise_floor(args, upstream))
+        if problem:
+            if compare(cell.outputs, outputs, want_outputs, policy.value_tolerance, label, "",
+                       forward_floor(args)):
+                problem += f" (your {cell.forward} differs from the reference too: fix it first)"
+            raise CheckFailed(problem, misconception=diagnosis(grads))
 
 
 def _backward_diagnosis(cell: Cell, reference: object, args: tuple,
@@ -347,31 +383,26 @@ def _same(a: object, b: object) -> bool:
 
 def hidden_forward(cell: Cell, sequence: bool, scale: float = 1.0) -> Callable:
     """Fresh random shapes and values (hidden), compared with the reference."""
+    label = "a hidden case" + (" with large inputs" if scale > 1 else "")
 
     def test(student, reference, policy, rng):
-        for _ in range(3):
-            dims = random_dims(rng, sequence)
-            args = cell.make_inputs(dims, rng, scale)
-            label = "a hidden case" + (" with large inputs" if scale > 1 else "")
-            outputs, _, want = run_forward(student, reference, cell, args, label)
-            problem = compare(cell.outputs, outputs, want, policy.value_tolerance, label,
-                              "the expected values", forward_floor(args))
-            if problem:
-                raise CheckFailed(problem, misconception=diagnose(
-                    cell.exercise, cell.forward, args, outputs, want, reference=reference))
+        inputs = [(cell.make_inputs(random_dims(rng, sequence), rng, scale), label)
+                  for _ in range(3)]
+        _compare_forwards(student, reference, policy, cell, inputs)
 
     return test
 
 
 def hidden_backward(cell: Cell, sequence: bool, scale: float = 1.0) -> Callable:
+    label = "a hidden case" + (" with large inputs" if scale > 1 else "")
+
     def test(student, reference, policy, rng):
+        items = []
         for _ in range(3):
             dims = random_dims(rng, sequence)
-            args = cell.make_inputs(dims, rng, scale)
-            upstream = cell.make_upstream(dims, rng)
-            label = "a hidden case" + (" with large inputs" if scale > 1 else "")
-            check_backward_against_reference(student, reference, policy, cell, args,
-                                             upstream, label)
+            items.append((cell.make_inputs(dims, rng, scale), cell.make_upstream(dims, rng),
+                          label))
+        check_backwards_against_reference(student, reference, policy, cell, items)
 
     return test
 

@@ -102,6 +102,21 @@ class Student:
     def call(self, function: str, *args: object, keep: Sequence[int] = ()) -> object:
         return self.run(function, *args, keep=keep).value
 
+    def run_batch(self, calls: list[tuple[str, tuple, tuple]]) -> list[Call | StudentError]:
+        """Independent calls (function, args, keep) in one round trip; each result
+        is a Call or the StudentError that call raised."""
+        started = time.perf_counter()
+        try:
+            results = self.process.call_batch(calls, timeout=self._remaining())
+        except StudentError as error:
+            self._record(error.output)
+            raise
+        finally:
+            self.budget -= time.perf_counter() - started
+        for result in results:
+            self._record(result.output)
+        return results
+
     def perturbed(self, function: str, args: tuple, perturbations: list,
                   only: tuple) -> list:
         started = time.perf_counter()

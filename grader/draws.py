@@ -10,6 +10,7 @@ start-up; hidden checks, which want fresh values, still use a numpy Generator
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -17,6 +18,13 @@ import numpy as np
 
 def fixed_normal(shape: tuple[int, ...], seed: int) -> np.ndarray:
     """Standard-normal-looking values that depend only on (shape, seed)."""
+    return _fixed_normal(tuple(shape), seed).copy()
+
+
+@functools.lru_cache(maxsize=4096)
+def _fixed_normal(shape: tuple[int, ...], seed: int) -> np.ndarray:
+    """The same public cases are drawn again for every student graded: once is enough.
+    The cached array is never handed out, only copies of it."""
     n = math.prod(shape)
     pairs = (n + 1) // 2
     counter = np.arange(2 * pairs, dtype=np.uint64) + np.uint64(seed % 2**40) * np.uint64(1 << 20)

@@ -119,6 +119,29 @@ class StudentProcess:
                                "keep": list(keep), "watch": watch}, timeout, started)
         return call_from_reply(function, reply, watch, time.perf_counter() - started)
 
+    def call_batch(self, calls: list[tuple[str, tuple, tuple]],
+                   timeout: float = 3.0) -> list[Call | StudentError]:
+        """Several independent calls (function, args, keep) in one round trip; each
+        comes back as a Call or as the StudentError it raised, in order. A timeout
+        or crash fails the whole batch (raised)."""
+        self.start(timeout)
+        started = time.perf_counter()
+        reply = self._request({"op": "batch", "calls": [
+            {"op": "call", "fn": function, "args": list(args), "keep": list(keep)}
+            for function, args, keep in calls]}, timeout, started)
+        replies = reply.get("replies")
+        if not isinstance(replies, list) or len(replies) != len(calls):
+            raise StudentError("the student process sent a malformed reply", "protocol")
+        seconds = time.perf_counter() - started
+        results: list[Call | StudentError] = []
+        for (function, _, _), item in zip(calls, replies):
+            try:
+                results.append(call_from_reply(function, item if isinstance(item, dict)
+                                               else {}, False, seconds))
+            except StudentError as error:
+                results.append(error)
+        return results
+
     def perturbed(self, function: str, args: tuple, perturbations: list, only: tuple,
                   timeout: float = 3.0) -> list:
         """The outputs ``only`` of ``function`` on copies of ``args``, each with one

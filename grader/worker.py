@@ -206,6 +206,8 @@ def _answer(session: _Session, request: object) -> dict:
     if op == "call":
         return _call(session, request["fn"], request["args"], request.get("keep", []),
                      request.get("watch", False))
+    if op == "batch":  # several calls in one round trip, each answered on its own
+        return {"ok": True, "replies": [_answer(session, item) for item in request["calls"]]}
     if op == "perturbed":
         return _perturbed(session, request)
     return _failure("protocol", f"unknown request {op!r}")

@@ -25,8 +25,10 @@ _THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS
 
 def serve(fd: int) -> None:
     """The server's main loop (runs in the fork server process)."""
-    import numpy  # noqa: F401 - imported once here, inherited by every fork
-    from rnncourse import worker
+    import resource  # noqa: F401 - imported once here, inherited by every fork
+
+    import numpy  # noqa: F401
+    from rnncourse import landlock, seccomp, worker  # noqa: F401
 
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps finished children
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the judge's to handle
