@@ -69,6 +69,9 @@ class StudentProcess:
         self._conn: Channel | None = None
         self._broken: StudentError | None = None
         self._reset_pending = False
+        # functions that ran out of time: not called again in this run, so one
+        # endless loop costs one time limit, not one per check
+        self.timed_out: dict[str, float] = {}
 
     @property
     def running(self) -> bool:
@@ -113,10 +116,12 @@ class StudentProcess:
              watch: bool = False) -> Call:
         """Call ``function``; with ``watch``, the result also says which arguments
         the call changed in place and which warnings it raised."""
+        self._refuse_timed_out((function,))
         self.start(timeout)
         started = time.perf_counter()
         reply = self._request({"op": "call", "fn": function, "args": list(args),
-                               "keep": list(keep), "watch": watch}, timeout, started)
+                               "keep": list(keep), "watch": watch}, timeout, started,
+                              (function,))
         return call_from_reply(function, reply, watch, time.perf_counter() - started)
 
     def call_batch(self, calls: list[tuple[str, tuple, tuple]],
@@ -124,11 +129,13 @@ class StudentProcess:
         """Several independent calls (function, args, keep) in one round trip; each
         comes back as a Call or as the StudentError it raised, in order. A timeout
         or crash fails the whole batch (raised)."""
+        functions = tuple(dict.fromkeys(function for function, _, _ in calls))
+        self._refuse_timed_out(functions)
         self.start(timeout)
         started = time.perf_counter()
         reply = self._request({"op": "batch", "calls": [
             {"op": "call", "fn": function, "args": list(args), "keep": list(keep)}
-            for function, args, keep in calls]}, timeout, started)
+            for function, args, keep in calls]}, timeout, started, functions)
         replies = reply.get("replies")
         if not isinstance(replies, list) or len(replies) != len(calls):
             raise StudentError("the student process sent a malformed reply", "protocol")
@@ -147,11 +154,12 @@ class StudentProcess:
         """The outputs ``only`` of ``function`` on copies of ``args``, each with one
         perturbation applied (see worker._perturbed), in one round trip: one
         array per output, one row per perturbation."""
+        self._refuse_timed_out((function,))
         self.start(timeout)
         started = time.perf_counter()
         reply = self._request({"op": "perturbed", "fn": function, "args": list(args),
                                "perturbations": perturbations, "only": list(only)},
-                              timeout, started)
+                              timeout, started, (function,))
         return stacked_from_reply(function, reply, len(perturbations), len(only))
 
     def reset(self) -> None:
@@ -167,7 +175,15 @@ class StudentProcess:
         if pid is not None:
             _kill_group(pid)
 
-    def _request(self, message: dict, timeout: float, started: float) -> dict:
+    def _refuse_timed_out(self, functions: tuple[str, ...]) -> None:
+        for function in functions:
+            if function in self.timed_out:
+                raise StudentError(
+                    f"not run: {function} did not finish within {self.timed_out[function]:g} s "
+                    "in an earlier check, so it is not called again", "timeout")
+
+    def _request(self, message: dict, timeout: float, started: float,
+                 functions: tuple[str, ...] = ()) -> dict:
         if self._reset_pending:
             message["reset"], self._reset_pending = True, False
         try:
@@ -175,16 +191,19 @@ class StudentProcess:
         except ChannelClosed:
             self.stop()
             raise StudentError("your code ended its process before this call", "crash") from None
-        return self._receive(timeout, started)
+        return self._receive(timeout, started, functions)
 
-    def _receive(self, timeout: float, started: float) -> dict:
+    def _receive(self, timeout: float, started: float, functions: tuple[str, ...] = ()) -> dict:
         remaining = max(0.0, timeout - (time.perf_counter() - started))
         try:
             reply = protocol.decode(self._conn.receive(remaining, MAX_REPLY))
         except ChannelTimeout:
             self.stop()
-            raise StudentError(f"did not finish within {timeout:g} s (time limit per check)",
-                               "timeout") from None
+            for function in functions:
+                self.timed_out[function] = timeout
+            who = " and ".join(functions) or "your file"
+            raise StudentError(f"{who} did not finish within {timeout:g} s (time limit per "
+                               "check)", "timeout") from None
         except ChannelClosed:
             self.stop()
             raise StudentError("your code ended its process (os._exit, a crash, a signal "

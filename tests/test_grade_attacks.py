@@ -48,7 +48,7 @@ ATTACKS = {
         def tanh_derivative(x):
             while True:
                 pass
-        """), "time limit", "timeout"),
+        """), "did not finish within", "graded"),  # one time limit per function, not per check
     "memory-at-import": (
         "import numpy as np\nhog = [np.empty(10**8) for _ in range(10**4)]\n",
         "MemoryError", "graded"),
