@@ -21,6 +21,7 @@ COMMANDS = {
     "quiz": "Quiz yourself on the notes, or grade a file of answers.",
     "status": "Your progress: last check per exercise, quiz scores per topic.",
     "grade": "Grade a class of submissions into a gradebook and reports (instructors).",
+    "nbgrader": "Run the course through nbgrader: generate it, report from its gradebook.",
 }
 
 

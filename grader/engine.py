@@ -84,24 +84,43 @@ def run_exercise(course: Course, exercise: Exercise, directory: Path,
     result = ExerciseResult(exercise.id, exercise.title, max_score, notes=exercise.notes)
     path = directory / exercise.file
     if not path.is_file():
-        result.problem = f"{exercise.file} is missing from {directory}"
-        result.checks = [_failed(spec, exercise, total_weight, result.problem, "missing")
-                         for spec in specs]
-        return result
+        return missing_result(exercise, f"{exercise.file} is missing from {directory}",
+                              include_hidden)
     reference = reference_module(course.solutions_dir, exercise.file)
     deny = (course.root,) if isolation == "strict" else ()
     with StudentProcess(path, course.policy.memory_mb, workdir, isolation, deny) as process:
-        for spec in specs:
-            if deadline is not None and time.monotonic() >= deadline:
-                result.checks.append(_failed(
-                    spec, exercise, total_weight,
-                    "not run: the time limit for this submission was reached", "timeout"))
-                continue
-            result.checks.append(
-                _run_check(course, exercise, spec, total_weight, process, reference))
+        result.checks = check_specs(course, exercise, specs, process, reference, deadline)
     import_problem = next((c.message for c in result.checks if c.kind == "import"), None)
     result.problem = import_problem
     return result
+
+
+def missing_result(exercise: Exercise, problem: str, include_hidden: bool = True
+                   ) -> ExerciseResult:
+    """An exercise with nothing to check: every check fails with ``problem``."""
+    all_specs = collect(exercise)
+    total_weight = sum(spec.weight for spec in all_specs)
+    specs = [spec for spec in all_specs if include_hidden or not spec.hidden]
+    max_score = exercise.points * sum(spec.weight for spec in specs) / total_weight
+    return ExerciseResult(exercise.id, exercise.title, max_score, notes=exercise.notes,
+                          problem=problem, checks=[_failed(spec, exercise, total_weight, problem,
+                                                           "missing") for spec in specs])
+
+
+def check_specs(course: Course, exercise: Exercise, specs: list[CheckSpec], process: object,
+                reference: object, deadline: float | None = None) -> list[CheckResult]:
+    """Run ``specs`` of ``exercise`` against ``process`` (a StudentProcess, or
+    anything with its call interface, such as the notebook backend)."""
+    total_weight = sum(spec.weight for spec in collect(exercise))
+    results = []
+    for spec in specs:
+        if deadline is not None and time.monotonic() >= deadline:
+            results.append(_failed(spec, exercise, total_weight,
+                                   "not run: the time limit for this submission was reached",
+                                   "timeout"))
+            continue
+        results.append(_run_check(course, exercise, spec, total_weight, process, reference))
+    return results
 
 
 def _run_check(course: Course, exercise: Exercise, spec: CheckSpec, total_weight: float,
