@@ -21,6 +21,7 @@ COMMANDS = {
     "quiz": "Quiz yourself on the notes, or grade a file of answers.",
     "status": "Your progress: last check per exercise, quiz scores per topic.",
     "grade": "Grade a class of submissions into a gradebook and reports (instructors).",
+    "lab": "Labs with your own cells: vanishing gradients, the adding problem.",
 }
 
 
@@ -66,6 +67,7 @@ def cli() -> None:
       rnncourse notes              the course notes' table of contents
       rnncourse quiz lstm          ten questions on the LSTM
       rnncourse status             what is done and what is next
+      rnncourse lab vanishing      watch the gradient fade in your cells
     """
 
 
