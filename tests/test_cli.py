@@ -76,7 +76,7 @@ def test_json_is_the_design_schema_and_nothing_else(run):
     assert data["score"] == 0.0
     assert abs(data["max_score"] - public_points(run.course)) < 1e-6
     assert [e["id"] for e in data["exercises"]] == ["activations", "clipping", "rnn", "lstm",
-                                                    "gru"]
+                                                    "gru", "lstm_variants"]
     for exercise in data["exercises"]:
         assert {"id", "score", "max_score", "checks"} <= set(exercise)
         assert abs(sum(c["max_points"] for c in exercise["checks"]) - exercise["max_score"]) < 1e-6
@@ -98,7 +98,8 @@ def test_unknown_exercise_is_a_usage_error(run):
     result = run("check", "lsmt")
     assert result.exit_code == 2
     assert result.stderr.strip() == \
-        "Error: unknown exercise 'lsmt'; valid exercises: activations, clipping, rnn, lstm, gru"
+        "Error: unknown exercise 'lsmt'; valid exercises: activations, clipping, rnn, lstm, gru, " \
+        "lstm_variants"
 
 
 def test_missing_dir_is_a_usage_error(run, tmp_path):

@@ -41,7 +41,7 @@ class Settings:
     lr: float = 3e-3
     max_norm: float = 1.0
     forget_bias: float = 1.0  # the LSTM's b_f at the start; other biases start at 0
-    eval_size: int = 1000
+    eval_size: int = 4000
 
     def to_dict(self) -> dict:
         return dict(vars(self))
