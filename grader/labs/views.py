@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 from rich.console import Group
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
@@ -130,8 +129,8 @@ def vanishing_view(result, lines: list[str]) -> Group:
         *(Group(Text(f"Your clip_by_global_norm (max_norm = {s.max_norm:g}) on the RNN's "
                       f"(dWx, dWh, db) for a loss on h_T, sigma_max(Wh) = {run.scale:g}"),
                 clip_table(run, s.max_norm)) for run in result.clipping), Text(),
-        Panel("\n".join(f"- {line}" for line in lines), title="What this shows",
-              title_align="left", expand=False),
+        Text("What this shows", style="bold"),
+        *(Text(f"- {line}") for line in lines),
     )
 
 
@@ -154,4 +153,4 @@ def adding_view(result) -> Group:
     header = Text.assemble((f"Lab: the adding problem with your {s.cell.upper()}", "bold"),
                            (f"   T = {s.steps}, H = {s.hidden}, batch {s.batch}, Adam lr "
                             f"{s.lr:g}, clip at {s.max_norm:g}, seed {s.seed}", "dim"))
-    return Group(header, table, Panel(result.verdict(), expand=False))
+    return Group(header, table, Text(), Text(result.verdict(), style="bold"))
