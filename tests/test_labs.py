@@ -77,8 +77,8 @@ def test_forget_bias_and_update_bias_keep_more_gradient(vanishing_json):
 
 def test_weight_scale_vanishing_below_one_exploding_above(vanishing_json):
     decay = {s["key"]: s["decay_per_step"] for s in vanishing_json["weight_scale"]}
-    assert decay["rnn scale=0.5"] < decay["rnn scale=1"] < 1 < decay["rnn scale=3"]
-    assert decay["rnn scale=0.5"] <= 0.5  # |tanh'| <= 1: at most sigma_max per step
+    assert decay["rnn sigma_max=0.5"] < decay["rnn sigma_max=1"] < 1 < decay["rnn sigma_max=3"]
+    assert decay["rnn sigma_max=0.5"] <= 0.5  # |tanh'| <= 1: at most sigma_max per step
 
 
 def test_clipping_bounds_the_exploding_gradient(vanishing_json):

@@ -29,6 +29,18 @@ def _folder(course, directory: Path | None) -> Path:
     return folder
 
 
+def _run(course, folder: Path, work):
+    """``work(code)`` with the student's files of ``folder``; a LabError becomes
+    the one-line, exit-code-1 stop."""
+    from rnncourse.labs.student import LabError, StudentCode
+
+    try:
+        with StudentCode(folder, course.policy.memory_mb) as code:
+            return work(code)
+    except LabError as error:
+        raise StudentSideError(str(error)) from None
+
+
 DIR_OPTION = click.option(
     "--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
     help="Folder holding your exercise files (default: the course's exercises/).")
@@ -70,21 +82,14 @@ def vanishing_command(directory: Path | None, steps: int, hidden: int, seed: int
     zygote.warm_up()
     from rnncourse import course as course_module
     from rnncourse.labs import plot, vanishing
-    from rnncourse.labs.student import LabError, StudentCode
 
     course = course_module.load()
     folder = _folder(course, directory)
     if plot_path is not None:
         _check_plot_path(plot_path, plot)
     settings = vanishing.Settings(steps=steps, hidden=hidden, seed=seed)
-    try:
-        with StudentCode(folder, course.policy.memory_mb) as code:
-            if as_json:
-                result = vanishing.measure(code, settings)
-            else:
-                result = _with_progress(code, settings, vanishing)
-    except LabError as error:
-        raise StudentSideError(str(error)) from None
+    result = _run(course, folder, lambda code: vanishing.measure(code, settings) if as_json
+                  else _with_progress(code, settings, vanishing))
     if plot_path is not None:
         try:
             plot.save_vanishing(result, plot_path)
@@ -158,19 +163,12 @@ def adding_command(ctx: click.Context, directory: Path | None, cell: str, steps:
     zygote.warm_up()
     from rnncourse import course as course_module
     from rnncourse.labs import adding
-    from rnncourse.labs.student import LabError, StudentCode
 
     course = course_module.load()
     folder = _folder(course, directory)
     settings = adding.Settings(cell=cell, steps=steps, iters=iters, seed=seed)
-    try:
-        with StudentCode(folder, course.policy.memory_mb) as code:
-            if as_json:
-                result = adding.train(code, settings)
-            else:
-                result = _train_with_progress(code, settings, adding)
-    except LabError as error:
-        raise StudentSideError(str(error)) from None
+    result = _run(course, folder, lambda code: adding.train(code, settings) if as_json
+                  else _train_with_progress(code, settings, adding))
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=1))
     else:

@@ -4,8 +4,9 @@ only when a plot is asked for."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from rnncourse import atomic
 
 INSTALL_HINT = ("--plot needs matplotlib, which is not installed; install the course's "
                 "`plots` extra: pip install -e \".[plots]\"")
@@ -51,14 +52,5 @@ def save_vanishing(result, path: Path) -> None:
     s = result.settings
     figure.suptitle(f"Norm of the gradient reaching h_0 (c_0) from L = u . h_T, with your cells "
                     f"(H = {s.hidden}, D = {s.inputs}, {result.samples} sequences, seed {s.seed})")
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        figure.savefig(temporary, format="png", dpi=100)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            temporary.unlink()
-        except OSError:
-            pass
-        raise
+    atomic.replace_with(Path(path), lambda temporary: figure.savefig(temporary, format="png",
+                                                                     dpi=100))

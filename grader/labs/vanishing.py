@@ -309,35 +309,23 @@ def measure(code: StudentCode, settings: Settings,
     expect_slope(code, gru, base_gru, batch, dh0, check_rng)
     result.comparison.append(Series("gru", "GRU h_0", steps, batch.per_step(dh0)))
 
-    for bias in settings.forget_biases:
-        progress(f"lstm with forget-gate bias {bias:g}")
-        if bias == settings.forget_bias:
-            norms = result.series("lstm-c").norms
-        else:
-            _, dc0 = lstm_chain(code, with_bias(lstm_weights, lstm, "f", bias), batch)
-            norms = batch.per_step(dc0)
-        result.gate_bias.append(Series(f"lstm-c b_f={bias:g}", f"LSTM c_0, b_f = {bias:g}",
-                                       steps, norms, f"b_f = {bias:g}"))
-    for bias in settings.update_biases:
-        progress(f"gru with update-gate bias {bias:g}")
-        if bias == 0:
-            norms = result.series("gru").norms
-        else:
-            _, dh0 = sequence_dh0(code, gru, with_bias(base_gru, gru, "z", bias), batch)
-            norms = batch.per_step(dh0)
-        result.gate_bias.append(Series(f"gru b_z={bias:g}", f"GRU h_0, b_z = {bias:g}",
-                                       steps, norms, f"b_z = {bias:g}"))
-    for scale in settings.scales:
-        progress(f"rnn with the largest singular value of Wh at {scale:g}")
-        if scale == 1:
-            norms = result.series("rnn").norms
-        else:
-            scaled = {**base_rnn, "Wh": base_rnn["Wh"] * scale}
-            _, dh0 = sequence_dh0(code, rnn, scaled, batch)
-            norms = batch.per_step(dh0)
-        result.weight_scale.append(Series(f"rnn scale={scale:g}",
-                                          f"RNN h_0, sigma_max = {scale:g}",
-                                          steps, norms, f"sigma_max = {scale:g}"))
+    sweeps = [  # (where, values, the one measured above, its key, name, symbol, compute)
+        (result.gate_bias, settings.forget_biases, settings.forget_bias, "lstm-c", "LSTM c_0",
+         "b_f", lambda value: lstm_chain(code, with_bias(lstm_weights, lstm, "f", value),
+                                         batch)[1]),
+        (result.gate_bias, settings.update_biases, 0.0, "gru", "GRU h_0", "b_z",
+         lambda value: sequence_dh0(code, gru, with_bias(base_gru, gru, "z", value), batch)[1]),
+        (result.weight_scale, settings.scales, 1.0, "rnn", "RNN h_0", "sigma_max",
+         lambda value: sequence_dh0(code, rnn, {**base_rnn, "Wh": base_rnn["Wh"] * value},
+                                    batch)[1]),
+    ]
+    for where, values, measured, key, name, symbol, compute in sweeps:
+        for value in values:
+            progress(f"{name} with {symbol} = {value:g}")
+            norms = result.series(key).norms if value == measured else \
+                batch.per_step(compute(value))
+            where.append(Series(f"{key} {symbol}={value:g}", f"{name}, {symbol} = {value:g}",
+                                steps, norms, f"{symbol} = {value:g}"))
     clip_steps = sorted({steps[int(round(k))]
                          for k in np.linspace(0, len(steps) - 1, min(len(steps), CLIP_POINTS))})
     scale = max(settings.scales)
