@@ -410,3 +410,17 @@ def test_labs_and_matplotlib_are_not_imported_by_other_commands():
             "print(any(m.startswith(('rnncourse.labs', 'matplotlib')) for m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "False", done.stderr
+
+
+@pytest.mark.parametrize("mse, interrupted, words", [
+    (0.001, False, "solved it"),
+    (0.05, False, "got part of the way"),
+    (0.166, False, "stayed near the baseline"),
+    (0.166, True, "too early to tell"),
+    (0.001, True, "Stopped by Ctrl-C after 7 iterations. Your LSTM solved it"),
+])
+def test_adding_verdicts(mse, interrupted, words):
+    result = adding.Result(adding.Settings(), iterations=7, interrupted=interrupted,
+                           final_mse=mse, baseline_mse=1 / 6)
+    assert words in result.verdict()
+    assert "rnncourse notes lstm.gradient-flow" in result.verdict()

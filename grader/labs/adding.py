@@ -82,6 +82,11 @@ class Result:
                     f"{self.baseline_mse / self.final_mse:.0f} times below the baseline "
                     f"{self.baseline_mse:.3f}. The marked values lie at least {gap} steps "
                     f"back, and the gradient from the loss still reached them {read}.")
+        if self.interrupted:
+            return (f"{stopped}MSE {self.final_mse:.4f} against the baseline "
+                    f"{self.baseline_mse:.3f} so far: too early to tell whether your {cell} "
+                    f"finds the marked values. The full {s.iters} iterations will show it "
+                    f"{read}.")
         if self.final_mse < 0.7 * self.baseline_mse:
             return (f"{stopped}Your {cell} got part of the way: MSE {self.final_mse:.4f} "
                     f"against the baseline {self.baseline_mse:.3f}. More iterations "
