@@ -5,8 +5,12 @@ only when a plot is asked for."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rnncourse import atomic
+
+if TYPE_CHECKING:
+    from rnncourse.labs.vanishing import Result
 
 INSTALL_HINT = ("--plot needs matplotlib, which is not installed; install the course's "
                 "`plots` extra: pip install -e \".[plots]\"")
@@ -20,7 +24,7 @@ def available() -> bool:
     return True
 
 
-def save_vanishing(result, path: Path) -> None:
+def save_vanishing(result: Result, path: Path) -> None:
     """Write the figure to ``path`` through a temporary file beside it, renamed
     over ``path`` when complete: an interrupted or failed save leaves no half file."""
     from matplotlib.figure import Figure

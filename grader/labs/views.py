@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+
+if TYPE_CHECKING:
+    from rnncourse.labs import adding, vanishing
 
 MARKS = {"rnn": ("r", "red"), "lstm": ("l", "green"), "lstm-c": ("c", "cyan"),
          "gru": ("g", "magenta")}
@@ -25,7 +29,7 @@ def shown_steps(steps: list[int], rows: int = 10) -> list[int]:
     return [T for T in steps if T in wanted]
 
 
-def comparison_table(result) -> Table:
+def comparison_table(result: vanishing.Result) -> Table:
     table = Table(title="||dL/dh_0|| (and the LSTM's ||dL/dc_0||) for a loss on h_T",
                   title_justify="left", box=None, pad_edge=False)
     table.add_column("T", justify="right")
@@ -39,7 +43,8 @@ def comparison_table(result) -> Table:
     return table
 
 
-def log_chart(series_list: list, steps: list[int], width: int = 60, height: int = 12) -> Text:
+def log_chart(series_list: list[vanishing.Series], steps: list[int], width: int = 60,
+              height: int = 12) -> Text:
     """A text chart of the series on a log10 scale: one mark per series (see MARKS)."""
     values = np.array([s.norms for s in series_list], dtype=float)
     positive = values[values > 0]
@@ -80,7 +85,7 @@ def log_chart(series_list: list, steps: list[int], width: int = 60, height: int 
     return text
 
 
-def sweep_table(title: str, series_list: list, steps: list[int]) -> Table:
+def sweep_table(title: str, series_list: list[vanishing.Series], steps: list[int]) -> Table:
     """Each configuration's norm at a few T, and its decay factor per step."""
     last = steps[-1]
     picked = [T for T in steps if T in {steps[0], round(last / 4), round(last / 2), last}]
@@ -97,7 +102,7 @@ def sweep_table(title: str, series_list: list, steps: list[int]) -> Table:
     return table
 
 
-def clip_table(run, max_norm: float) -> Table:
+def clip_table(run: vanishing.ClipRun, max_norm: float) -> Table:
     """Norms before and after clipping, by T."""
     table = Table(box=None, pad_edge=False)
     table.add_column("T", justify="right")
@@ -109,7 +114,7 @@ def clip_table(run, max_norm: float) -> Table:
     return table
 
 
-def vanishing_view(result, lines: list[str]) -> Group:
+def vanishing_view(result: vanishing.Result, lines: list[str]) -> Group:
     s = result.settings
     header = Text.assemble(
         ("Lab: vanishing gradients", "bold"),
@@ -134,7 +139,7 @@ def vanishing_view(result, lines: list[str]) -> Group:
     )
 
 
-def adding_view(result) -> Group:
+def adding_view(result: adding.Result) -> Group:
     s = result.settings
     verdict_style = "green" if result.final_mse < 0.1 * result.baseline_mse else (
         "yellow" if result.final_mse < 0.9 * result.baseline_mse else "red")
