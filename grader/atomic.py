@@ -6,6 +6,7 @@ Imports only the standard library's cheapest modules: `rnncourse check` uses it.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -16,13 +17,25 @@ def write_text(path: Path, text: str) -> None:
     included, the temporary file is removed and ``path`` is untouched."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-    try:
+
+    def write(temporary: Path) -> None:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
             file.write(text)
             file.flush()
             os.fsync(file.fileno())
+
+    replace_with(path, write)
+
+
+def replace_with(path: Path, write: Callable[[Path], None]) -> None:
+    """Let ``write`` create a temporary file beside ``path``, then rename it over
+    ``path``; if ``write`` fails or is interrupted, the temporary file is removed
+    and ``path`` is untouched."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    try:
+        write(temporary)
         os.replace(temporary, path)
     except BaseException:
         try:

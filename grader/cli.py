@@ -22,6 +22,7 @@ COMMANDS = {
     "status": "Your progress: last check per exercise, quiz scores per topic.",
     "grade": "Grade a class of submissions into a gradebook and reports (instructors).",
     "nbgrader": "Run the course through nbgrader: generate it, report from its gradebook.",
+    "lab": "Labs with your own cells: vanishing gradients, the adding problem.",
 }
 
 
@@ -67,6 +68,7 @@ def cli() -> None:
       rnncourse notes              the course notes' table of contents
       rnncourse quiz lstm          ten questions on the LSTM
       rnncourse status             what is done and what is next
+      rnncourse lab vanishing      watch the gradient fade in your cells
     """
 
 

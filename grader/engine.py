@@ -81,7 +81,8 @@ def run_exercise(course: Course, exercise: Exercise, directory: Path,
     total_weight = sum(spec.weight for spec in all_specs)
     specs = [spec for spec in all_specs if include_hidden or not spec.hidden]
     max_score = exercise.points * sum(spec.weight for spec in specs) / total_weight
-    result = ExerciseResult(exercise.id, exercise.title, max_score, notes=exercise.notes)
+    result = ExerciseResult(exercise.id, exercise.title, max_score, notes=exercise.notes,
+                            optional=exercise.optional)
     path = directory / exercise.file
     if not path.is_file():
         return missing_result(exercise, f"{exercise.file} is missing from {directory}",
@@ -103,8 +104,9 @@ def missing_result(exercise: Exercise, problem: str, include_hidden: bool = True
     specs = [spec for spec in all_specs if include_hidden or not spec.hidden]
     max_score = exercise.points * sum(spec.weight for spec in specs) / total_weight
     return ExerciseResult(exercise.id, exercise.title, max_score, notes=exercise.notes,
-                          problem=problem, checks=[_failed(spec, exercise, total_weight, problem,
-                                                           "missing") for spec in specs])
+                          problem=problem, optional=exercise.optional,
+                          checks=[_failed(spec, exercise, total_weight, problem, "missing")
+                                  for spec in specs])
 
 
 def check_specs(course: Course, exercise: Exercise, specs: list[CheckSpec], process: object,

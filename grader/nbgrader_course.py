@@ -56,14 +56,17 @@ grader.points()'''
 
 
 def write(course: Course, target: Path, assignment: str = ASSIGNMENT,
-          force: bool = False) -> list[Path]:
+          force: bool = False, optional: bool = False) -> list[Path]:
     """Write nbgrader_config.py and source/<assignment>/<exercise>.ipynb under
-    ``target``; refuse to overwrite an existing nbgrader course unless ``force``."""
+    ``target``; refuse to overwrite an existing nbgrader course unless ``force``.
+    Optional exercises only with ``optional``: nbgrader knows no extra credit and
+    would count their points in every student's maximum."""
     config = target / "nbgrader_config.py"
     if config.exists() and not force:
         raise CourseError(f"{target} already holds an nbgrader course ({config.name}); "
                           "use --force to write over it")
-    notebooks = {exercise.id: notebook(course, exercise) for exercise in course.exercises}
+    notebooks = {exercise.id: notebook(course, exercise) for exercise in course.exercises
+                 if optional or not exercise.optional}
     written = []
     atomic.write_text(config, CONFIG.format(root=str(course.root), course_id=course.name,
                                             timeout=CELL_TIMEOUT))

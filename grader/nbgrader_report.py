@@ -85,6 +85,7 @@ def _exercise(exercise: Exercise, notebook: Path) -> ExerciseResult:
             if check.function == function:
                 reported[check.id] = check
     missing = engine.missing_result(exercise, "its test cell did not run in the notebook")
-    result = ExerciseResult(exercise.id, exercise.title, missing.max_score, notes=exercise.notes)
+    result = ExerciseResult(exercise.id, exercise.title, missing.max_score, notes=exercise.notes,
+                            optional=exercise.optional)
     result.checks = [reported.get(check.id, check) for check in missing.checks]
     return result

@@ -25,21 +25,26 @@ STUDENT_SIDE_STOPS = {"not-implemented", "import", "missing"}
 
 
 def points(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
+    """Points as people write them: 10, 2.5, 0.625 (checks are worth multiples of 1/8)."""
+    return f"{value:.3f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
 
 
 def exercise_view(result: ExerciseResult, verbose: bool = False) -> Group:
     """One line for an exercise that passes or is not started yet (unless
     ``verbose``); otherwise its table of checks and what went wrong."""
     score = f"{points(result.score)} / {points(result.max_score)}"
+    title = result.title + (" (optional, extra credit)" if result.optional else "")
     if not verbose and result.passed:
         return Group(Text.assemble(("✓ ", "green"), (result.id, "bold cyan"), " — ",
-                                   result.title, "   ", (score, "bold green"),
+                                   title, "   ", (score, "bold green"),
                                    (f"   all {len(result.checks)} checks pass", "dim")))
     if not verbose and result.checks and all(c.kind == "not-implemented" for c in result.checks):
+        if result.optional:
+            return Group(Text.assemble(("· ", "dim"), (result.id, "cyan"), " — ", title,
+                                       ("   not started", "dim")))
         functions = ", ".join(dict.fromkeys(c.function for c in result.checks))
         return Group(Text.assemble(("· ", "yellow"), (result.id, "bold cyan"), " — ",
-                                   result.title, "   ", score, "\n  ",
+                                   title, "   ", score, "\n  ",
                                    ("Not implemented yet: ", "yellow"), functions,
                                    " — fill in the TODOs"))
     table = Table(show_edge=False, pad_edge=False, expand=False, box=None)
@@ -51,9 +56,9 @@ def exercise_view(result: ExerciseResult, verbose: bool = False) -> Group:
         name = check.id + (" (hidden)" if check.hidden else "")
         table.add_row(name, Text(label, style=style),
                       f"{points(check.points)}/{points(check.max_points)}")
-    title = Text.assemble((result.id, "bold cyan"), " — ", result.title, "   ",
-                          (score, "bold green" if result.passed else "bold"))
-    return Group(title, table, *_failures(result))
+    heading = Text.assemble((result.id, "bold cyan"), " — ", title, "   ",
+                            (score, "bold green" if result.passed else "bold"))
+    return Group(heading, table, *_failures(result))
 
 
 def _failures(result: ExerciseResult) -> list:
@@ -106,11 +111,16 @@ def course_view(console: Console, result: CourseResult, verbose: bool = False) -
         console.print(exercise_view(exercise, verbose))
         if verbose or not exercise.passed:
             console.print()
-    total = f"{points(result.score)} / {points(result.max_score)}"
+    extra = sum(e.score for e in result.exercises if e.optional)
+    required = result.score - extra
+    total = f"{points(required)} / {points(result.max_score)}"
+    if extra:
+        total += f" + {points(extra)} extra credit"
     if result.passed:
-        message = f"[bold green]All checks pass.[/] Score {total}."
+        message = f"[bold green]All required checks pass.[/] Score {total}."
     else:
-        failing = sum(not check.passed for e in result.exercises for check in e.checks)
+        failing = sum(not check.passed for e in result.exercises if not e.optional
+                      for check in e.checks)
         message = f"Score [bold]{total}[/] — {failing} check{'s' if failing != 1 else ''} to go."
     if not result.hidden_included:
         message += (" [dim](public checks only: hidden checks, worth the rest of the course's "

@@ -68,7 +68,8 @@ class Row:
 
     def max_score(self, course: Course) -> float:
         exercises = (self.result.max_score if self.result is not None
-                     else sum(exercise.points for exercise in course.exercises))
+                     else sum(exercise.points for exercise in course.exercises
+                              if not exercise.optional))
         return round(exercises + (self.quiz.max_score if self.quiz else 0.0), 6)
 
     def remarks(self) -> str:

@@ -49,6 +49,7 @@ class ExerciseResult:
     checks: list[CheckResult] = field(default_factory=list)
     notes: str | None = None
     problem: str | None = None  # why nothing could be checked (missing file, ...)
+    optional: bool = False  # extra credit: not in the course's maximum, never required
 
     @property
     def score(self) -> float:
@@ -66,6 +67,7 @@ class ExerciseResult:
             "max_score": _points(self.max_score),
             "notes": self.notes,
             "problem": self.problem,
+            "optional": self.optional,
             "checks": [check.to_dict() for check in self.checks],
         }
 
@@ -75,6 +77,7 @@ class ExerciseResult:
             id=data["id"], title=data["title"], max_score=data["max_score"],
             checks=[CheckResult.from_dict(check) for check in data["checks"]],
             notes=data.get("notes"), problem=data.get("problem"),
+            optional=data.get("optional", False),
         )
 
 
@@ -85,15 +88,18 @@ class CourseResult:
 
     @property
     def score(self) -> float:
+        """All points earned, optional exercises (extra credit) included."""
         return round(sum(exercise.score for exercise in self.exercises), 9)
 
     @property
     def max_score(self) -> float:
-        return sum(exercise.max_score for exercise in self.exercises)
+        """The points of the required exercises: optional ones are extra credit."""
+        return sum(exercise.max_score for exercise in self.exercises if not exercise.optional)
 
     @property
     def passed(self) -> bool:
-        return all(exercise.passed for exercise in self.exercises)
+        """Every required exercise passes (optional ones never hold a student back)."""
+        return all(exercise.passed for exercise in self.exercises if not exercise.optional)
 
     def to_dict(self) -> dict:
         return {

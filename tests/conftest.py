@@ -73,9 +73,12 @@ def full_marks(result: ExerciseResult) -> bool:
 
 def public_points(course, exercise_ids=None) -> float:
     """The points of the public checks: a check is worth its weight's share of
-    its exercise's points among all checks, hidden ones included."""
+    its exercise's points among all checks, hidden ones included. Without
+    ``exercise_ids``: the required exercises (optional ones are extra credit)."""
     total = 0.0
-    for exercise in course.select(exercise_ids or []):
+    exercises = course.select(exercise_ids) if exercise_ids else [
+        exercise for exercise in course.exercises if not exercise.optional]
+    for exercise in exercises:
         specs = engine.collect(exercise)
         weight = sum(spec.weight for spec in specs)
         total += exercise.points * sum(s.weight for s in specs if not s.hidden) / weight

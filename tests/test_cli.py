@@ -24,18 +24,35 @@ def run(monkeypatch, course):
     return invoke
 
 
+def extra_credit(course, hidden: bool) -> float:
+    optional = [e.id for e in course.exercises if e.optional]
+    if not optional:
+        return 0.0
+    return (sum(course.exercise(e).points for e in optional) if hidden
+            else public_points(course, optional))
+
+
+def panel(result) -> str:
+    """The summary panel's text, on one line."""
+    return " ".join(line.strip("│╭╮╰╯─ ") for line in result.stdout.splitlines()[-5:])
+
+
 def test_solutions_pass_with_exit_0(run, course):
     result = run("check", "--dir", str(ROOT / "solutions"))
     assert result.exit_code == 0, result.output
     total = points(public_points(course))
-    assert f"All checks pass. Score {total} / {total}." in result.stdout
+    extra = extra_credit(course, hidden=False)
+    assert f"All required checks pass. Score {total} / {total} + {points(extra)} extra credit." \
+        in " ".join(panel(result).split())
 
 
 def test_hidden_checks_bring_the_full_points(run, course):
     result = run("check", "--hidden", "--dir", str(ROOT / "solutions"))
     assert result.exit_code == 0, result.output
-    total = sum(exercise.points for exercise in course.exercises)
-    assert f"All checks pass. Score {points(total)} / {points(total)}." in result.stdout
+    total = sum(exercise.points for exercise in course.exercises if not exercise.optional)
+    extra = extra_credit(course, hidden=True)
+    assert f"All required checks pass. Score {points(total)} / {points(total)} + " \
+           f"{points(extra)} extra credit." in " ".join(panel(result).split())
 
 
 def test_stubs_exit_1_and_say_not_implemented(run, course):
@@ -76,7 +93,7 @@ def test_json_is_the_design_schema_and_nothing_else(run):
     assert data["score"] == 0.0
     assert abs(data["max_score"] - public_points(run.course)) < 1e-6
     assert [e["id"] for e in data["exercises"]] == ["activations", "clipping", "rnn", "lstm",
-                                                    "gru"]
+                                                    "gru", "lstm_variants"]
     for exercise in data["exercises"]:
         assert {"id", "score", "max_score", "checks"} <= set(exercise)
         assert abs(sum(c["max_points"] for c in exercise["checks"]) - exercise["max_score"]) < 1e-6
@@ -98,7 +115,8 @@ def test_unknown_exercise_is_a_usage_error(run):
     result = run("check", "lsmt")
     assert result.exit_code == 2
     assert result.stderr.strip() == \
-        "Error: unknown exercise 'lsmt'; valid exercises: activations, clipping, rnn, lstm, gru"
+        "Error: unknown exercise 'lsmt'; valid exercises: activations, clipping, rnn, lstm, gru, " \
+        "lstm_variants"
 
 
 def test_missing_dir_is_a_usage_error(run, tmp_path):
@@ -144,4 +162,23 @@ def test_real_process_python_m_and_console_script():
     assert script, "console script rnncourse not installed next to the interpreter"
     done = subprocess.run([script, "check", "--dir", "solutions"], capture_output=True,
                           text=True, env=env, cwd=ROOT)
-    assert done.returncode == 0 and "All checks pass" in done.stdout
+    assert done.returncode == 0 and "All required checks pass" in done.stdout
+
+
+def test_optional_exercises_are_extra_credit(run, course, tmp_path):
+    optional = [e for e in course.exercises if e.optional]
+    assert optional, "the course has an optional exercise"
+    for exercise in course.exercises:
+        source = "exercises" if exercise.optional else "solutions"
+        shutil.copy(ROOT / source / exercise.file, tmp_path / exercise.file)
+    result = run("check", "--json", "--dir", str(tmp_path))
+    assert result.exit_code == 0  # the untouched optional exercise holds nothing back
+    data = json.loads(result.stdout)
+    assert data["score"] == data["max_score"] == round(public_points(course), 6)
+    flags = {e["id"]: e["optional"] for e in data["exercises"]}
+    assert flags == {e.id: e.optional for e in course.exercises}
+    text = run("check", "--dir", str(tmp_path)).stdout
+    assert "(optional, extra credit) not started" in " ".join(text.split())
+    shutil.copy(ROOT / "solutions" / optional[0].file, tmp_path / optional[0].file)
+    data = json.loads(run("check", "--json", "--dir", str(tmp_path)).stdout)
+    assert data["score"] > data["max_score"] == round(public_points(course), 6)

@@ -213,3 +213,14 @@ def test_a_judge_grades_the_quiz_before_the_students_code_runs(course, fake_quiz
     assert list(scratch.iterdir()) == []  # the copy is gone
     row = Row("amy", CourseResult.from_dict(reply["result"]), QuizScore.from_dict(reply["quiz"]))
     assert row.score() == 23.0 and row.max_score(course) == 23.0
+
+
+def test_optional_exercises_are_extra_credit_in_the_class_files(course):
+    base = result(course)
+    extra = ExerciseResult("bonus", "Bonus", 5.0, optional=True)
+    extra.checks = [CheckResult("bonus.values", "bonus", True, 5.0, 5.0)]
+    with_bonus = CourseResult([*base.exercises, extra], hidden_included=True)
+    row = Row("amy", with_bonus)
+    assert row.score() == Row("amy", base).score() + 5.0
+    assert row.max_score(course) == Row("amy", base).max_score(course)
+    assert with_bonus.passed == base.passed

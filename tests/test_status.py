@@ -74,7 +74,8 @@ def test_status_command_shows_checks_and_what_to_do_next(run, course):
 def test_an_edited_exercise_is_flagged(run):
     run("check")
     data = stored()
-    data["exercises"]["clipping"]["at"] -= 3600  # checked an hour before its last edit
+    edited = (ROOT / "exercises" / "clipping.py").stat().st_mtime
+    data["exercises"]["clipping"]["at"] = edited - 60  # checked a minute before its last edit
     status.path(ROOT).write_text(json.dumps(data), encoding="utf-8")
     rows = {row["id"]: row for row in json.loads(run("status", "--json").stdout)["exercises"]}
     assert rows["clipping"]["changed_since"] is True

@@ -28,7 +28,10 @@ def command() -> None:
 @click.option("--assignment", default="rnn-gradients", show_default=True,
               help="Name of the nbgrader assignment.")
 @click.option("--force", is_flag=True, help="Write over an existing nbgrader course.")
-def init(course_dir: Path, assignment: str, force: bool) -> None:
+@click.option("--optional", is_flag=True,
+              help="Also the optional exercises (nbgrader then counts their points in every "
+                   "student's maximum: it has no extra credit).")
+def init(course_dir: Path, assignment: str, force: bool, optional: bool) -> None:
     """Write COURSE_DIR: nbgrader_config.py and one notebook per exercise in
     source/ASSIGNMENT/, generated from solutions/ and course.toml."""
     from rnncourse import course as course_module
@@ -38,7 +41,7 @@ def init(course_dir: Path, assignment: str, force: bool) -> None:
     if not assignment.replace("-", "").replace("_", "").isalnum():
         raise click.BadParameter("use letters, digits, - and _", param_hint="--assignment")
     course = course_module.load()
-    written = nbgrader_course.write(course, course_dir, assignment, force)
+    written = nbgrader_course.write(course, course_dir, assignment, force, optional)
     console.print(f"Wrote {len(written)} files to {course_dir}: nbgrader_config.py and "
                   f"source/{assignment}/ ({len(written) - 1} notebooks).")
     console.print(f"Next: cd {course_dir} && nbgrader generate_assignment {assignment}")
