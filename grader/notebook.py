@@ -35,7 +35,12 @@ from rnncourse import course as course_module
 from rnncourse import engine, protocol, worker
 from rnncourse.loader import reference_module
 from rnncourse.results import CheckResult
-from rnncourse.sandbox import StudentError, call_from_reply, stacked_from_reply
+from rnncourse.sandbox import (
+    StudentError,
+    call_from_reply,
+    pack_perturbations,
+    stacked_from_reply,
+)
 
 MIMETYPE = "application/vnd.rnncourse.checks+json"
 
@@ -106,7 +111,7 @@ class NotebookStudent:
     def perturbed(self, function: str, args: tuple, perturbations: list, only: tuple,
                   timeout: float = 3.0) -> list:
         reply = self._exchange({"op": "perturbed", "fn": function, "args": list(args),
-                                "perturbations": perturbations, "only": list(only)},
+                                **pack_perturbations(perturbations), "only": list(only)},
                                timeout, (function,))
         return stacked_from_reply(function, reply, len(perturbations), len(only))
 

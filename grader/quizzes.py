@@ -53,12 +53,19 @@ class QuizGrader:
         self.bank = bank
         self.points = points
 
+    def _questions(self) -> float:
+        """The bank's own maximum (one point per question)."""
+        result = self.module.grade_answers(self.bank, {})
+        return float(result.max_score)
+
     def grade(self, folder: Path) -> QuizScore:
         found = next((folder / name for name in ANSWER_FILES if (folder / name).is_file()), None)
         answers: dict = {}
         problem = ""
         if found is None:
-            problem = f"no quiz answers file ({' or '.join(ANSWER_FILES)})"
+            # nothing answered: no per-question detail worth storing for every student
+            return QuizScore(0.0, self.points or self._questions(),
+                             problem=f"no quiz answers file ({' or '.join(ANSWER_FILES)})")
         else:
             try:
                 answers = self.module.read_answers(found)

@@ -158,7 +158,7 @@ class StudentProcess:
         self.start(timeout)
         started = time.perf_counter()
         reply = self._request({"op": "perturbed", "fn": function, "args": list(args),
-                               "perturbations": perturbations, "only": list(only)},
+                               **pack_perturbations(perturbations), "only": list(only)},
                               timeout, started, (function,))
         return stacked_from_reply(function, reply, len(perturbations), len(only))
 
@@ -222,6 +222,19 @@ class StudentProcess:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def pack_perturbations(perturbations: list) -> dict:
+    """[arg index, flat index or direction array, delta] items as a few flat
+    arrays: thousands of tiny values would cost more to encode than to compute."""
+    directions = [where for _, where, _ in perturbations if isinstance(where, np.ndarray)]
+    return {
+        "index": np.array([index for index, _, _ in perturbations], dtype=np.int64),
+        "entry": np.array([-1 if isinstance(where, np.ndarray) else where
+                           for _, where, _ in perturbations], dtype=np.int64),
+        "delta": np.array([delta for _, _, delta in perturbations], dtype=np.float64),
+        "directions": directions,
+    }
 
 
 def call_from_reply(function: str, reply: dict, watch: bool, seconds: float) -> Call:

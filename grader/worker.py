@@ -215,24 +215,26 @@ def _answer(session: _Session, request: object) -> dict:
 
 def _perturbed(session: _Session, request: dict) -> dict:
     """Call a function on copies of ``args`` each nudged in one place, for
-    numeric gradients: a perturbation is [arg index, flat index, delta] (one
-    entry) or [arg index, direction array, delta] (a whole-array step).
-    The outputs listed in ``only`` come back stacked: one array per output,
-    with one row per perturbation."""
+    numeric gradients. Perturbation k changes argument ``index[k]`` by
+    ``delta[k]``: at flat position ``entry[k]``, or, where that is -1, along the
+    next array of ``directions``. The outputs listed in ``only`` come back
+    stacked: one array per output, with one row per perturbation."""
     function = getattr(session.module, request["fn"], None)
     if not callable(function):
         return _failure("missing", f"{request['fn']} is not defined in your file")
     base, only = request["args"], request["only"]
+    directions = iter(request["directions"])
     rows: list[list] = [[] for _ in only]
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for index, where, delta in request["perturbations"]:
+        for index, entry, delta in zip(request["index"].tolist(), request["entry"].tolist(),
+                                       request["delta"].tolist()):
             args = [np.array(arg, copy=True) if type(arg) is np.ndarray else arg for arg in base]
             target = args[index]
-            if isinstance(where, np.ndarray):
-                target += delta * where
+            if entry < 0:
+                target += delta * next(directions)
             else:
-                target.reshape(-1)[where] += delta
+                target.reshape(-1)[entry] += delta
             try:
                 value = function(*args)
             except BaseException as error:  # noqa: BLE001 - student code may raise anything
@@ -337,10 +339,12 @@ def _describe(session: _Session, error: BaseException) -> dict:
         where = f"{Path(error.filename or '').name}, line {error.lineno}"
         message = error.msg or message
     else:
-        for frame in reversed(traceback.extract_tb(error.__traceback__)):
-            if os.path.abspath(frame.filename).startswith(session.student_dir):
-                where = f"{Path(frame.filename).name}, line {frame.lineno}"
-                function = frame.name
+        # the innermost frame in the student's files (walk_tb reads no source lines)
+        for frame, lineno in reversed(list(traceback.walk_tb(error.__traceback__))):
+            filename = frame.f_code.co_filename
+            if os.path.abspath(filename).startswith(session.student_dir):
+                where = f"{Path(filename).name}, line {lineno}"
+                function = frame.f_code.co_name
                 break
     return {"kind": kind, "type": type(error).__name__, "message": message[:500], "where": where,
             "function": function, "types": [c.__name__ for c in type(error).__mro__][:12]}

@@ -133,9 +133,9 @@ def _hidden(function):
     """Fresh random shapes and values, large ones included (hidden)."""
 
     def test(student, reference, policy, rng):
-        for _ in range(3):
+        for magnitude in (1.0, 60.0):  # ordinary values, and values that overflow exp
             shape = tuple(int(n) for n in rng.integers(1, 7, size=int(rng.integers(1, 4))))
-            x = rng.normal(size=shape) * rng.choice([1.0, 10.0, 60.0])
+            x = rng.normal(size=shape) * magnitude
             expect_matches(student, reference, function, (x,), policy.value_tolerance,
                            case="a hidden case", floor=NOISE_FLOOR)
 

@@ -4,7 +4,7 @@ LSTM steps, forward only."""
 from pathlib import Path
 
 import numpy as np
-from rnncourse.cells import forward_floor, random_dims, register
+from rnncourse.cells import forward_floor, hidden_kinds, random_dims, register
 from rnncourse.checking import (
     CheckFailed,
     diagnose,
@@ -84,7 +84,7 @@ def hidden(function: str, scale: float = 1.0):
 
     def test(student, reference, policy, rng):
         label = "a hidden case" + (" with large inputs" if scale > 1 else "")
-        for kind in range(3):
+        for kind in hidden_kinds(scale):
             dims = random_dims(rng, sequence=False, kind=kind)
             args = inputs(function, dims, rng, scale)
             expect_matches(student, reference, function, args, policy.value_tolerance,
