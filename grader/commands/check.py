@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -42,7 +43,9 @@ def command(ctx: click.Context, exercises: tuple[str, ...], directory: Path | No
         from rnncourse.console import console
         from rnncourse.render import course_view
 
-        with console.status("Checking…", spinner="dots"):
+        spinner = console.status("Checking…", spinner="dots") if console.is_terminal \
+            else contextlib.nullcontext()
+        with spinner:
             result = engine.run(course, selected, folder, include_hidden=hidden)
         course_view(console, result, verbose)
     from rnncourse import status
