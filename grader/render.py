@@ -21,7 +21,6 @@ STATUS = {
     "missing": ("✗ missing", "red"),
     "internal": ("! internal", "magenta"),
 }
-STUDENT_SIDE_STOPS = {"not-implemented", "import", "missing"}
 
 
 def points(value: float) -> str:

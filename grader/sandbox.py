@@ -63,7 +63,6 @@ class StudentProcess:
         self.deny = tuple(str(Path(p).resolve()) for p in deny)
         self.report: dict = {}
         self.generation = 0
-        self.functions: list[str] = []
         self.import_output = ""
         self._pid: int | None = None
         self._conn: Channel | None = None
@@ -109,8 +108,6 @@ class StudentProcess:
                 _import_failure(self.path.name, reply.get("error")), "import",
                 self.import_output)
             raise self._broken
-        functions = reply.get("functions", [])
-        self.functions = [name for name in functions if isinstance(name, str)]
 
     def call(self, function: str, args: tuple, keep: tuple = (), timeout: float = 3.0,
              watch: bool = False) -> Call:

@@ -191,8 +191,7 @@ def _import(session: _Session, path: Path, readable: Path) -> dict:
     except BaseException as error:  # noqa: BLE001 - student code may raise anything
         return {"ok": False, "error": _describe(session, error), "output": session.captured.take()}
     session.module = module
-    functions = sorted(key for key, value in vars(module).items() if callable(value))
-    return {"ok": True, "functions": functions, "output": session.captured.take()}
+    return {"ok": True, "output": session.captured.take()}
 
 
 def _answer(session: _Session, request: object) -> dict:
