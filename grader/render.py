@@ -46,6 +46,10 @@ def exercise_view(result: ExerciseResult, verbose: bool = False) -> Group:
                                    title, "   ", score, "\n  ",
                                    ("Not implemented yet: ", "yellow"), functions,
                                    " — fill in the TODOs"))
+    if not verbose and result.problem and result.checks and all(
+            c.kind in ("missing", "import") for c in result.checks):
+        return Group(Text.assemble(("✗ ", "red"), (result.id, "bold cyan"), " — ", title,
+                                   "   ", score, "\n  ", (result.problem, "red")))
     table = Table(show_edge=False, pad_edge=False, expand=False, box=None)
     table.add_column("check", style="bold", no_wrap=True)
     table.add_column("result", no_wrap=True)

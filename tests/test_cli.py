@@ -182,3 +182,12 @@ def test_optional_exercises_are_extra_credit(run, course, tmp_path):
     shutil.copy(ROOT / "solutions" / optional[0].file, tmp_path / optional[0].file)
     data = json.loads(run("check", "--json", "--dir", str(tmp_path)).stdout)
     assert data["score"] > data["max_score"] == round(public_points(course), 6)
+
+
+def test_a_missing_or_broken_file_is_one_line(run, tmp_path):
+    (tmp_path / "activations.py").write_text("def sigmoid(x:\n    pass\n")
+    text = run("check", "activations", "clipping", "--dir", str(tmp_path)).stdout
+    flat = "".join(text.split())  # long paths wrap at 80 columns
+    assert "activations.pyhasaSyntaxError(activations.py,line1)" in flat
+    assert f"clipping.pyismissingfrom{tmp_path}".replace(" ", "") in flat
+    assert "✗ missing" not in text and "✗ import" not in text  # no table of identical rows
