@@ -76,6 +76,30 @@ class Cell:
         return tuple(f"d{name}" for name in self.outputs)
 
 
+def recurrent_pair(exercise: str, blocks: int, cell_state: bool = False) -> tuple[Cell, Cell]:
+    """The step and sequence Cells of a recurrent exercise whose functions follow
+    the course's API: <exercise>_step_forward(x, h_prev[, c_prev], Wx, Wh, b),
+    <exercise>_forward(x, h0, Wx, Wh, b) and their backwards."""
+    weights = (Arg("Wx", ("D", "kH"), 0.5), Arg("Wh", ("H", "kH"), 0.5),
+               Arg("b", ("kH",), 0.5))
+    states = ("h", "c") if cell_state else ("h",)
+    step = Cell(
+        exercise=exercise, forward=f"{exercise}_step_forward",
+        backward=f"{exercise}_step_backward",
+        inputs=(Arg("x", ("N", "D")), *(Arg(f"{s}_prev", ("N", "H")) for s in states),
+                *weights),
+        outputs=tuple(f"{s}_next" for s in states), output_shape=("N", "H"),
+        grads=("dx", *(f"d{s}_prev" for s in states), "dWx", "dWh", "db"), blocks=blocks,
+    )
+    sequence = Cell(
+        exercise=exercise, forward=f"{exercise}_forward", backward=f"{exercise}_backward",
+        inputs=(Arg("x", ("N", "T", "D")), Arg("h0", ("N", "H")), *weights),
+        outputs=("h",), output_shape=("N", "T", "H"),
+        grads=("dx", "dh0", "dWx", "dWh", "db"), blocks=blocks,
+    )
+    return step, sequence
+
+
 @dataclass(frozen=True)
 class Case:
     label: str

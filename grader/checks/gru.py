@@ -2,10 +2,9 @@
 
 import numpy as np
 from rnncourse.cells import (
-    Arg,
     Case,
-    Cell,
     chained_steps,
+    recurrent_pair,
     register,
     run_forward,
     saturated_bias,
@@ -22,20 +21,7 @@ from rnncourse.checking import (
 from rnncourse.draws import FixedDraw
 from rnncourse.gradcheck import relative_error
 
-WEIGHTS = (Arg("Wx", ("D", "kH"), 0.5), Arg("Wh", ("H", "kH"), 0.5), Arg("b", ("kH",), 0.5))
-
-STEP = Cell(
-    exercise="gru", forward="gru_step_forward", backward="gru_step_backward",
-    inputs=(Arg("x", ("N", "D")), Arg("h_prev", ("N", "H")), *WEIGHTS),
-    outputs=("h_next",), output_shape=("N", "H"),
-    grads=("dx", "dh_prev", "dWx", "dWh", "db"), blocks=3,
-)
-SEQUENCE = Cell(
-    exercise="gru", forward="gru_forward", backward="gru_backward",
-    inputs=(Arg("x", ("N", "T", "D")), Arg("h0", ("N", "H")), *WEIGHTS),
-    outputs=("h",), output_shape=("N", "T", "H"),
-    grads=("dx", "dh0", "dWx", "dWh", "db"), blocks=3,
-)
+STEP, SEQUENCE = recurrent_pair("gru", 3)
 UPDATE_HINT = ("This course writes h_next = (1 - z) * h_prev + z * h_tilde: z = 1 takes the "
                "candidate. PyTorch and Cho et al. (2014) write the mirror image, "
                "z * h_prev + (1 - z) * h_tilde; both are the same model with z and 1 - z "

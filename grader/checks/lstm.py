@@ -2,10 +2,9 @@
 
 import numpy as np
 from rnncourse.cells import (
-    Arg,
     Case,
-    Cell,
     chained_steps,
+    recurrent_pair,
     register,
     run_forward,
     saturated_bias,
@@ -14,21 +13,7 @@ from rnncourse.cells import (
 from rnncourse.checking import CheckFailed, expect_right_result
 from rnncourse.draws import FixedDraw
 
-WEIGHTS = (Arg("Wx", ("D", "kH"), 0.5), Arg("Wh", ("H", "kH"), 0.5), Arg("b", ("kH",), 0.5))
-
-STEP = Cell(
-    exercise="lstm", forward="lstm_step_forward", backward="lstm_step_backward",
-    inputs=(Arg("x", ("N", "D")), Arg("h_prev", ("N", "H")), Arg("c_prev", ("N", "H")),
-            *WEIGHTS),
-    outputs=("h_next", "c_next"), output_shape=("N", "H"),
-    grads=("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db"), blocks=4,
-)
-SEQUENCE = Cell(
-    exercise="lstm", forward="lstm_forward", backward="lstm_backward",
-    inputs=(Arg("x", ("N", "T", "D")), Arg("h0", ("N", "H")), *WEIGHTS),
-    outputs=("h",), output_shape=("N", "T", "H"),
-    grads=("dx", "dh0", "dWx", "dWh", "db"), blocks=4,
-)
+STEP, SEQUENCE = recurrent_pair("lstm", 4, cell_state=True)
 
 standard_checks(globals(), STEP, sequence=False, seed=400)
 standard_checks(globals(), SEQUENCE, sequence=True, seed=500)

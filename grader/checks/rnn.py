@@ -1,21 +1,8 @@
 """Checks for exercises/rnn.py: the vanilla RNN step, BPTT over a sequence."""
 
-from rnncourse.cells import Arg, Case, Cell, chained_steps, register, standard_checks
+from rnncourse.cells import Case, chained_steps, recurrent_pair, register, standard_checks
 
-WEIGHTS = (Arg("Wx", ("D", "kH"), 0.5), Arg("Wh", ("H", "kH"), 0.5), Arg("b", ("kH",), 0.5))
-
-STEP = Cell(
-    exercise="rnn", forward="rnn_step_forward", backward="rnn_step_backward",
-    inputs=(Arg("x", ("N", "D")), Arg("h_prev", ("N", "H")), *WEIGHTS),
-    outputs=("h_next",), output_shape=("N", "H"),
-    grads=("dx", "dh_prev", "dWx", "dWh", "db"), blocks=1,
-)
-SEQUENCE = Cell(
-    exercise="rnn", forward="rnn_forward", backward="rnn_backward",
-    inputs=(Arg("x", ("N", "T", "D")), Arg("h0", ("N", "H")), *WEIGHTS),
-    outputs=("h",), output_shape=("N", "T", "H"),
-    grads=("dx", "dh0", "dWx", "dWh", "db"), blocks=1,
-)
+STEP, SEQUENCE = recurrent_pair("rnn", 1)
 
 standard_checks(globals(), STEP, sequence=False, seed=100)
 standard_checks(globals(), SEQUENCE, sequence=True, seed=200)
