@@ -7,10 +7,11 @@ per exercise file, and only plain data comes back from it.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -55,24 +56,98 @@ def run(course: Course, exercises: list[Exercise], directory: Path,
     no forking: class grading). ``deadline`` (time.monotonic()) bounds the
     whole run: checks not started by then fail with a clear reason.
     """
-    def one(exercise: Exercise) -> ExerciseResult:
-        outcome = run_exercise(course, exercise, Path(directory), include_hidden, workdir,
-                               isolation, deadline)
-        if on_exercise is not None:
-            on_exercise(outcome)
-        return outcome
+    with contextlib.ExitStack() as stack:
+        # every student process imports its file while earlier exercises are checked
+        processes = [student_process(course, exercise, Path(directory), workdir, isolation)
+                     for exercise in exercises]
+        for process in processes:
+            if process is not None:
+                with contextlib.suppress(RuntimeError):  # retried, and reported, per check
+                    stack.enter_context(process).launch()
 
-    if parallel <= 1 or len(exercises) <= 1:
-        outcomes = [one(exercise) for exercise in exercises]
-    else:
-        with ThreadPoolExecutor(max_workers=min(parallel, len(exercises))) as pool:
-            outcomes = list(pool.map(one, exercises))
+        def one(index: int) -> ExerciseResult:
+            outcome = run_exercise(course, exercises[index], Path(directory), include_hidden,
+                                   workdir, isolation, deadline, processes[index])
+            if on_exercise is not None:
+                on_exercise(outcome)
+            return outcome
+
+        outcomes = in_threads(one, len(exercises), parallel)
     return CourseResult(exercises=outcomes, hidden_included=include_hidden)
+
+
+def in_threads(task: Callable[[int], ExerciseResult], count: int,
+               threads: int) -> list[ExerciseResult]:
+    """[task(0), ..., task(count - 1)], run by up to ``threads`` threads; the first
+    exception raised by a task is raised here once all threads have stopped."""
+    outcomes: list = [None] * count
+    if threads <= 1 or count <= 1:
+        return [task(index) for index in range(count)]
+    pending = iter(range(count))
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        while not errors:
+            with lock:
+                index = next(pending, None)
+            if index is None:
+                return
+            try:
+                outcomes[index] = task(index)
+            except BaseException as error:  # noqa: BLE001 - re-raised in the caller
+                errors.append(error)
+
+    workers = [threading.Thread(target=work, daemon=True) for _ in range(min(threads, count))]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise errors[0]
+    return outcomes
+
+
+class Background:
+    """A call running in a thread of its own; result() waits for it and returns
+    its value or raises its exception."""
+
+    def __init__(self, function: Callable, *args, **kwargs) -> None:
+        self._outcome: tuple[bool, object] = (False, None)
+        self._thread = threading.Thread(target=self._run, args=(function, args, kwargs),
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, function: Callable, args: tuple, kwargs: dict) -> None:
+        try:
+            self._outcome = (True, function(*args, **kwargs))
+        except BaseException as error:  # noqa: BLE001 - re-raised by result()
+            self._outcome = (False, error)
+
+    def result(self) -> object:
+        self._thread.join()
+        done, value = self._outcome
+        if not done:
+            raise value
+        return value
+
+
+
+def student_process(course: Course, exercise: Exercise, directory: Path,
+                    workdir: Path | None, isolation: str) -> StudentProcess | None:
+    """The (not yet started) process for ``exercise``'s file, or None when the
+    file is missing."""
+    path = directory / exercise.file
+    if not path.is_file():
+        return None
+    deny = (course.root,) if isolation == "strict" else ()
+    return StudentProcess(path, course.policy.memory_mb, workdir, isolation, deny)
 
 
 def run_exercise(course: Course, exercise: Exercise, directory: Path,
                  include_hidden: bool = False, workdir: Path | None = None,
-                 isolation: str = "basic", deadline: float | None = None) -> ExerciseResult:
+                 isolation: str = "basic", deadline: float | None = None,
+                 process: StudentProcess | None = None) -> ExerciseResult:
     """Run one exercise's checks. A check is worth its share (by weight) of the
     exercise's points among *all* its checks, hidden ones included, so a check
     is worth the same in a student's run and in grading; without the hidden
@@ -88,8 +163,8 @@ def run_exercise(course: Course, exercise: Exercise, directory: Path,
         return missing_result(exercise, f"{exercise.file} is missing from {directory}",
                               include_hidden)
     reference = reference_module(course.solutions_dir, exercise.file)
-    deny = (course.root,) if isolation == "strict" else ()
-    with StudentProcess(path, course.policy.memory_mb, workdir, isolation, deny) as process:
+    process = process or student_process(course, exercise, directory, workdir, isolation)
+    with process:
         result.checks = check_specs(course, exercise, specs, process, reference, deadline)
     import_problem = next((c.message for c in result.checks if c.kind == "import"), None)
     result.problem = import_problem

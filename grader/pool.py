@@ -22,7 +22,8 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
-_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+from rnncourse import zygote
+
 MAX_START_FAILURES = 3
 
 
@@ -33,9 +34,7 @@ class JudgeStartError(Exception):
 class Judge:
     def __init__(self, root: Path, scratch: Path, log: Path) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        env = dict(os.environ)
-        for name in _THREAD_VARIABLES:  # judges share the cores with each other
-            env.setdefault(name, "1")
+        env = zygote.one_blas_thread(dict(os.environ))  # judges share the cores
         self.log_path = log
         with open(log, "ab") as log_file:
             self.process = subprocess.Popen(

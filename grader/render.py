@@ -7,7 +7,6 @@ from collections import defaultdict
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 from rnncourse.results import CheckResult, CourseResult, ExerciseResult
 
@@ -50,6 +49,8 @@ def exercise_view(result: ExerciseResult, verbose: bool = False) -> Group:
             c.kind in ("missing", "import") for c in result.checks):
         return Group(Text.assemble(("✗ ", "red"), (result.id, "bold cyan"), " — ", title,
                                    "   ", score, "\n  ", (result.problem, "red")))
+    from rich.table import Table  # here: most runs show no table, and it loads slowly
+
     table = Table(show_edge=False, pad_edge=False, expand=False, box=None)
     table.add_column("check", style="bold", no_wrap=True)
     table.add_column("result", no_wrap=True)

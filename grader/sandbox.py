@@ -68,6 +68,7 @@ class StudentProcess:
         self._conn: Channel | None = None
         self._broken: StudentError | None = None
         self._reset_pending = False
+        self._importing = False  # launched, import reply not read yet
         # functions that ran out of time: not called again in this run, so one
         # endless loop costs one time limit, not one per check
         self.timed_out: dict[str, float] = {}
@@ -75,6 +76,20 @@ class StudentProcess:
     @property
     def running(self) -> bool:
         return self._pid is not None
+
+    def launch(self) -> None:
+        """Fork the process now and let it import the file while the judge does
+        other work; start() then waits for the import's outcome."""
+        if self._broken is not None or self._pid is not None:
+            return
+        self.generation += 1
+        self._reset_pending = False
+        self._pid, fd = zygote.current().fork(
+            path=str(self.path), generation=self.generation, memory_mb=self.memory_mb,
+            workdir=str(self.workdir) if self.workdir else None,
+            isolation=self.isolation, deny=list(self.deny))
+        self._conn = Channel.from_fd(fd)
+        self._importing = True
 
     def start(self, timeout: float) -> None:
         """Import the file in a fresh process; raise StudentError if that fails.
@@ -84,15 +99,11 @@ class StudentProcess:
         """
         if self._broken is not None:
             raise self._broken
-        if self._pid is not None:
+        if self._pid is None:
+            self.launch()
+        elif not self._importing:
             return
-        self.generation += 1
-        self._reset_pending = False
-        self._pid, fd = zygote.current().fork(
-            path=str(self.path), generation=self.generation, memory_mb=self.memory_mb,
-            workdir=str(self.workdir) if self.workdir else None,
-            isolation=self.isolation, deny=list(self.deny))
-        self._conn = Channel.from_fd(fd)
+        self._importing = False
         started = time.perf_counter()
         try:
             reply = self._receive(timeout, started)
@@ -167,6 +178,7 @@ class StudentProcess:
     def stop(self) -> None:
         pid, self._pid = self._pid, None
         conn, self._conn = self._conn, None
+        self._importing = False
         if conn is not None:
             conn.close()
         if pid is not None:

@@ -16,11 +16,20 @@ import json
 import os
 import signal
 import socket
-import subprocess
 import sys
 import threading
 
 _THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def one_blas_thread(env: dict) -> dict:
+    """``env`` with one BLAS thread unless it already chose a number. The course's
+    matrices are small, and OpenBLAS's extra threads spin at numpy's import,
+    taking the cores that judges and student processes share. Applied to
+    os.environ, it must run before numpy loads."""
+    for name in _THREAD_VARIABLES:
+        env.setdefault(name, "1")
+    return env
 
 
 def serve(fd: int) -> None:
@@ -94,10 +103,10 @@ class Zygote:
     """The judge's handle on a running fork server."""
 
     def __init__(self) -> None:
+        import subprocess  # here: the server process itself never needs it
+
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        env = dict(os.environ)
-        for name in _THREAD_VARIABLES:
-            env.setdefault(name, "1")
+        env = one_blas_thread(dict(os.environ))
         self.process = subprocess.Popen(
             [sys.executable, "-c", "import sys; from rnncourse import zygote; "
              "zygote.serve(int(sys.argv[1]))", str(theirs.fileno())],
@@ -133,6 +142,8 @@ class Zygote:
     def close(self) -> None:
         self._replies.close()
         self._socket.close()
+        import subprocess
+
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:

@@ -5,7 +5,8 @@ import dataclasses
 import time
 
 import pytest
-from conftest import by_id, check, failing, full_marks
+from conftest import by_id, check, failing, full_marks, source_of
+from rnncourse import engine, zygote
 
 DERIVATIVE_CHECKS = {c for c in (
     "tanh_derivative.values", "tanh_derivative.numeric", "tanh_derivative.maximum",
@@ -234,3 +235,42 @@ def test_functions_returning_nothing_useful_earn_nothing(course, student):
     assert result.score == 0 and not any(c.passed for c in result.checks)
     assert "counts only when the result is right too" in \
         by_id(result)["sigmoid.unchanged"].message
+
+
+def test_run_starts_every_file_at_once_and_keeps_outcomes_apart(quick, student, tmp_path):
+    folder = student("activations", "while True:\n    pass\n")  # loops while imported
+    (folder / "clipping.py").write_text(source_of("clipping"), encoding="utf-8")
+    exercises = quick.select(["activations", "clipping", "rnn"])  # rnn.py is missing
+    started = time.monotonic()
+    result = engine.run(quick, exercises, folder)
+    assert time.monotonic() - started < 10
+    activations, clipping, rnn = result.exercises
+    assert [e.id for e in result.exercises] == ["activations", "clipping", "rnn"]
+    assert activations.score == 0
+    assert all(c.kind == "timeout" and "importing activations.py" in c.message
+               for c in activations.checks)
+    assert full_marks(clipping)
+    assert rnn.score == 0 and rnn.problem.startswith("rnn.py is missing")
+
+
+def test_in_threads_keeps_the_order_and_raises_the_first_error():
+    assert engine.in_threads(lambda index: index * index, 7, 3) == [0, 1, 4, 9, 16, 25, 36]
+
+    def task(index):
+        if index == 4:
+            raise KeyError("broken")
+        return index
+
+    with pytest.raises(KeyError, match="broken"):
+        engine.in_threads(task, 7, 3)
+
+
+def test_background_returns_the_value_or_raises_the_error():
+    assert engine.Background(sum, [1, 2, 3]).result() == 6
+    with pytest.raises(ZeroDivisionError):
+        engine.Background(lambda: 1 / 0).result()
+
+
+def test_one_blas_thread_keeps_a_users_choice():
+    env = zygote.one_blas_thread({"OMP_NUM_THREADS": "4"})
+    assert env["OPENBLAS_NUM_THREADS"] == "1" and env["OMP_NUM_THREADS"] == "4"

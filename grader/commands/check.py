@@ -40,13 +40,16 @@ def command(ctx: click.Context, exercises: tuple[str, ...], directory: Path | No
         result = engine.run(course, selected, folder, include_hidden=hidden)
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
+        # rich loads while the checks run: the judge mostly waits on student processes
+        running = engine.Background(engine.run, course, selected, folder,
+                                    include_hidden=hidden)
         from rnncourse.console import console
         from rnncourse.render import course_view
 
         spinner = console.status("Checking…", spinner="dots") if console.is_terminal \
             else contextlib.nullcontext()
         with spinner:
-            result = engine.run(course, selected, folder, include_hidden=hidden)
+            result = running.result()
         course_view(console, result, verbose)
     from rnncourse import status
 
