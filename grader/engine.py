@@ -80,9 +80,9 @@ def in_threads(task: Callable[[int], ExerciseResult], count: int,
                threads: int) -> list[ExerciseResult]:
     """[task(0), ..., task(count - 1)], run by up to ``threads`` threads; the first
     exception raised by a task is raised here once all threads have stopped."""
-    outcomes: list = [None] * count
     if threads <= 1 or count <= 1:
         return [task(index) for index in range(count)]
+    outcomes: list = [None] * count
     pending = iter(range(count))
     lock = threading.Lock()
     errors: list[BaseException] = []
@@ -130,7 +130,6 @@ class Background:
         if not done:
             raise value
         return value
-
 
 
 def student_process(course: Course, exercise: Exercise, directory: Path,

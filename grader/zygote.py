@@ -16,6 +16,7 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import sys
 import threading
 
@@ -103,8 +104,6 @@ class Zygote:
     """The judge's handle on a running fork server."""
 
     def __init__(self) -> None:
-        import subprocess  # here: the server process itself never needs it
-
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = one_blas_thread(dict(os.environ))
         self.process = subprocess.Popen(
@@ -142,8 +141,6 @@ class Zygote:
     def close(self) -> None:
         self._replies.close()
         self._socket.close()
-        import subprocess
-
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:

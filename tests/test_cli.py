@@ -191,3 +191,16 @@ def test_a_missing_or_broken_file_is_one_line(run, tmp_path):
     assert "activations.pyhasaSyntaxError(activations.py,line1)" in flat
     assert f"clipping.pyismissingfrom{tmp_path}".replace(" ", "") in flat
     assert "✗ missing" not in text and "✗ import" not in text  # no table of identical rows
+
+
+def test_entry_point_runs_blas_single_threaded_unless_the_user_chose():
+    probe = ("import os, sys\n"
+             "sys.argv = ['rnncourse', '--version']\n"
+             "from rnncourse.__main__ import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print(os.environ['OPENBLAS_NUM_THREADS'], os.environ['OMP_NUM_THREADS'])\n")
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env=dict(env, OMP_NUM_THREADS="3"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-2:] == ["1", "3"]
