@@ -121,7 +121,7 @@ class NotebookStudent:
                 raise StudentError(
                     f"not run: {function} did not finish within {self.timed_out[function]:g} s "
                     "in an earlier check, so it is not called again", "timeout")
-        request = protocol.decode(protocol.encode(request))  # the student gets copies
+        request = protocol.decode_request(protocol.encode_request(request))  # copies
         captured = self.session.captured
         try:
             with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured), \

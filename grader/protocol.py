@@ -1,17 +1,22 @@
 """The wire format between the judge and a student process.
 
-A message is one bytes blob: a 4-byte length, a JSON header, then the raw
-buffers of any arrays. The judge decodes what a student process sends without
-unpickling anything and without running any of the student's code: arrays come
-back as plain ``numpy.ndarray`` built from raw bytes, never as the objects the
-student returned. Anything that is not a number, string, array, tuple, list,
-dict or None stays inside the student process and is referred to by a handle.
+What a student process sends is one bytes blob: a 4-byte length, a JSON header
+(the value as a tree of lists, and the buffer sizes), then the raw buffers of
+any arrays. The judge decodes it without unpickling anything and without
+running any of the student's code: arrays come back as plain ``numpy.ndarray``
+built from raw bytes, never as the objects the student returned. Anything
+that is not a number, string, array, tuple, list, dict or None stays inside
+the student process and is referred to by a handle.
+
+The judge's own requests go the other way pickled (encode_request): they hold
+only data the judge built, and only the student's process unpickles them.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import pickle
 import struct
 from dataclasses import dataclass
 
@@ -50,50 +55,71 @@ class Unsupported:
 def encode(message: object, keep: object = None) -> bytes:
     """Encode a message; ``keep(obj) -> Handle`` stores unsupported objects as
     handles (student side); without it they are rejected (judge side)."""
-    buffers: list[bytes] = []
+    buffers: list = []
     tree = _encode(message, buffers, keep, 0)
-    header = json.dumps({"tree": tree, "sizes": [len(b) for b in buffers]}).encode()
+    header = json.dumps([tree, [len(b) for b in buffers]]).encode()
     return b"".join([_LENGTH.pack(len(header)), header, *buffers])
 
 
-def _encode(value: object, buffers: list[bytes], keep: object, depth: int) -> object:
+def encode_request(message: object) -> bytes:
+    """Encode a request of the judge: trusted data (numbers, strings, arrays,
+    handles) for the student process, pickled because that is several times
+    faster. Only the student's process ever unpickles; the judge never does."""
+    return pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def decode_request(blob: bytes) -> object:
+    """A request of the judge, in the student's process (see encode_request)."""
+    try:
+        return pickle.loads(blob)
+    except Exception as error:  # noqa: BLE001 - any failure means a broken channel
+        raise ProtocolError(f"bad request ({type(error).__name__})") from None
+
+
+# A value is a JSON scalar (None, bool, int, float, str) or a list whose first
+# item says what it holds: ["t", items...] a tuple, ["l", items...] a list,
+# ["d", key, value, key, value...] a dict with str keys, ["a", dtype, shape,
+# buffer index] an array, ["h", id, type, generation] a handle, ["o", type] a
+# value that stays behind. Lists are cheaper to build and to walk than dicts.
+
+
+def _encode(value: object, buffers: list, keep: object, depth: int) -> object:
+    kind = type(value)
+    if kind is float or kind is bool or value is None:
+        return value
+    if kind is int:
+        return value if -2**63 < value < 2**63 else float(value)
+    if kind is str:
+        return value[:MAX_TEXT]
     if depth > MAX_DEPTH:
         return _store(value, keep)
-    kind = type(value)
-    if value is None:
-        return {"t": "none"}
-    if kind is bool or kind is np.bool_:
-        return {"t": "bool", "v": bool(value)}
-    if kind is int:
-        return {"t": "int", "v": value} if abs(value) < 2**63 else {"t": "float", "v": float(value)}
-    if kind is float:
-        return {"t": "float", "v": value}
-    if isinstance(value, np.generic) and kind in _SCALAR_TYPES:
-        item = value.item()
-        if kind().dtype.kind == "c":
-            return {"t": "other", "type": f"numpy.{kind.__name__}"}
-        return {"t": "float" if isinstance(item, float) else "int", "v": item, "np": kind.__name__}
-    if kind is str:
-        return {"t": "str", "v": value[:MAX_TEXT]}
     if kind is np.ndarray:
         if value.dtype.kind not in _NUMERIC_KINDS or value.dtype.hasobject:
-            return {"t": "other", "type": f"numpy array of dtype {value.dtype}"}
-        data = np.ascontiguousarray(value)
-        buffers.append(data.tobytes())
-        return {"t": "array", "dtype": data.dtype.str, "shape": list(data.shape),
-                "buf": len(buffers) - 1}
-    if kind is Handle:
-        return {"t": "handle", "id": value.id, "gen": value.generation}
-    if kind in (tuple, list):
+            return ["o", f"numpy array of dtype {value.dtype}"]
+        data = value if value.flags.c_contiguous else np.ascontiguousarray(value)
+        buffers.append(data.data.cast("B") if data.size else b"")
+        return ["a", data.dtype.str, list(data.shape), len(buffers) - 1]
+    if kind is tuple or kind is list:
         if len(value) > MAX_ITEMS:
-            return {"t": "other", "type": f"{kind.__name__} of {len(value)} items"}
-        return {"t": kind.__name__,
-                "items": [_encode(item, buffers, keep, depth + 1) for item in value]}
+            return ["o", f"{kind.__name__} of {len(value)} items"]
+        return ["t" if kind is tuple else "l",
+                *[_encode(item, buffers, keep, depth + 1) for item in value]]
     if kind is dict:
         if len(value) > MAX_ITEMS or not all(type(key) is str for key in value):
             return _store(value, keep)
-        return {"t": "dict", "items": [[key[:MAX_TEXT], _encode(item, buffers, keep, depth + 1)]
-                                       for key, item in value.items()]}
+        items: list = ["d"]
+        for key, item in value.items():
+            items += (key[:MAX_TEXT], _encode(item, buffers, keep, depth + 1))
+        return items
+    if kind is np.bool_:
+        return bool(value)
+    if kind in _SCALAR_TYPES:
+        if kind().dtype.kind == "c":
+            return ["o", f"numpy.{kind.__name__}"]
+        item = value.item()
+        return item if type(item) is float else _encode(item, buffers, keep, depth)
+    if kind is Handle:
+        return ["h", value.id, value.type_name, value.generation]
     return _store(value, keep)
 
 
@@ -107,9 +133,9 @@ _SCALAR_TYPES = {
 def _store(value: object, keep: object) -> object:
     type_name = _type_name(value)
     if keep is None:
-        return {"t": "other", "type": type_name}
+        return ["o", type_name]
     handle = keep(value)
-    return {"t": "handle", "id": handle.id, "type": type_name, "gen": handle.generation}
+    return ["h", handle.id, type_name, handle.generation]
 
 
 def _type_name(value: object) -> str:
@@ -130,64 +156,58 @@ def decode(blob: bytes) -> object:
     if start > len(blob):
         raise ProtocolError("header length beyond the message")
     try:
-        header = json.loads(blob[_LENGTH.size:start].decode())
-        sizes = header["sizes"]
-        tree = header["tree"]
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
+        tree, sizes = json.loads(blob[_LENGTH.size:start].decode())
+    except (ValueError, TypeError, UnicodeDecodeError) as error:
         raise ProtocolError(f"bad header ({error})") from None
-    if not isinstance(sizes, list) or not all(type(s) is int and s >= 0 for s in sizes):
+    if type(sizes) is not list or not all(type(s) is int and s >= 0 for s in sizes):
         raise ProtocolError("bad buffer sizes")
     if start + sum(sizes) != len(blob):
         raise ProtocolError("buffer sizes do not add up to the message length")
+    view = memoryview(blob)
     buffers = []
     offset = start
     for size in sizes:
-        buffers.append(memoryview(blob)[offset:offset + size])
+        buffers.append(view[offset:offset + size])
         offset += size
     return _decode(tree, buffers, 0)
 
 
 def _decode(node: object, buffers: list, depth: int) -> object:
-    if depth > MAX_DEPTH + 1 or not isinstance(node, dict):
-        raise ProtocolError("malformed value")
-    tag = node.get("t")
-    if tag == "none":
-        return None
-    if tag == "bool":
-        return _typed(node.get("v"), bool)
-    if tag == "int":
-        return _typed(node.get("v"), int)
-    if tag == "float":
-        value = node.get("v")
-        if type(value) is int:
-            value = float(value)
-        return _typed(value, float)
-    if tag == "str":
-        return _typed(node.get("v"), str)[:MAX_TEXT]
-    if tag == "array":
-        return _decode_array(node, buffers)
-    if tag == "handle":
-        return Handle(_typed(node.get("id"), int), str(node.get("type", "object"))[:200],
-                      _typed(node.get("gen", 0), int))
-    if tag == "other":
-        return Unsupported(str(node.get("type", "object"))[:200])
-    if tag in ("tuple", "list"):
-        items = node.get("items")
-        if not isinstance(items, list) or len(items) > MAX_ITEMS:
-            raise ProtocolError("malformed sequence")
-        decoded = [_decode(item, buffers, depth + 1) for item in items]
-        return tuple(decoded) if tag == "tuple" else decoded
-    if tag == "dict":
-        items = node.get("items")
-        if not isinstance(items, list) or len(items) > MAX_ITEMS:
-            raise ProtocolError("malformed dict")
-        result = {}
-        for pair in items:
-            if not isinstance(pair, list) or len(pair) != 2 or type(pair[0]) is not str:
-                raise ProtocolError("malformed dict item")
-            result[pair[0]] = _decode(pair[1], buffers, depth + 1)
-        return result
-    raise ProtocolError(f"unknown value tag {tag!r}")
+    kind = type(node)
+    if kind is list:
+        if not node or depth > MAX_DEPTH + 1 or len(node) > MAX_ITEMS + 1:
+            raise ProtocolError("malformed value")
+        tag = node[0]
+        if tag == "a":
+            return _decode_array(node, buffers)
+        if tag == "t":
+            return tuple([_decode(item, buffers, depth + 1) for item in node[1:]])
+        if tag == "l":
+            return [_decode(item, buffers, depth + 1) for item in node[1:]]
+        if tag == "d":
+            return _decode_dict(node, buffers, depth)
+        if tag == "h" and len(node) == 4:
+            return Handle(_typed(node[1], int), str(node[2])[:200], _typed(node[3], int))
+        if tag == "o" and len(node) == 2:
+            return Unsupported(str(node[1])[:200])
+        raise ProtocolError(f"unknown value tag {str(tag)[:20]!r}")
+    if kind is str:
+        return node[:MAX_TEXT]
+    if kind is float or kind is int or kind is bool or node is None:
+        return node
+    raise ProtocolError("malformed value")
+
+
+def _decode_dict(node: list, buffers: list, depth: int) -> dict:
+    if len(node) % 2 != 1:
+        raise ProtocolError("malformed dict")
+    result = {}
+    for index in range(1, len(node), 2):
+        key = node[index]
+        if type(key) is not str:
+            raise ProtocolError("malformed dict item")
+        result[key] = _decode(node[index + 1], buffers, depth + 1)
+    return result
 
 
 def _typed(value: object, kind: type) -> object:
@@ -213,14 +233,15 @@ def _dtype(name: object) -> np.dtype:
     return _DTYPES[name]
 
 
-def _decode_array(node: dict, buffers: list) -> np.ndarray:
-    dtype = _dtype(node.get("dtype"))
-    shape = node.get("shape")
-    if not isinstance(shape, list) or len(shape) > 32 or not all(
+def _decode_array(node: list, buffers: list) -> np.ndarray:
+    if len(node) != 4:
+        raise ProtocolError("malformed array")
+    _, dtype_name, shape, index = node
+    dtype = _dtype(dtype_name)
+    if type(shape) is not list or len(shape) > 32 or not all(
         type(n) is int and n >= 0 for n in shape
     ):
         raise ProtocolError("bad shape")
-    index = node.get("buf")
     if type(index) is not int or not 0 <= index < len(buffers):
         raise ProtocolError("bad buffer index")
     buffer = buffers[index]

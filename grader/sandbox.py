@@ -196,7 +196,7 @@ class StudentProcess:
         if self._reset_pending:
             message["reset"], self._reset_pending = True, False
         try:
-            self._conn.send(protocol.encode(message))
+            self._conn.send(protocol.encode_request(message))
         except ChannelClosed:
             self.stop()
             raise StudentError("your code ended its process before this call", "crash") from None

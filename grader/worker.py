@@ -116,7 +116,7 @@ def serve(fd: int, path: str | Path, generation: int, memory_mb: int,
     session.send({**_import(session, path, readable), "report": report})
     while True:
         try:
-            request = protocol.decode(conn.receive())
+            request = protocol.decode_request(conn.receive())
         except (ChannelClosed, protocol.ProtocolError):
             os._exit(0)
         session.send(_answer(session, request))

@@ -63,19 +63,48 @@ def test_object_arrays_are_refused():
 
 
 def _message(tree, buffers=()):
-    header = json.dumps({"tree": tree, "sizes": [len(b) for b in buffers]}).encode()
+    header = json.dumps([tree, [len(b) for b in buffers]]).encode()
     return struct.pack("<I", len(header)) + header + b"".join(buffers)
 
 
 @pytest.mark.parametrize("blob", [
-    b"", b"\x00\x00", struct.pack("<I", 999) + b"{}",
-    _message({"t": "array", "dtype": "<f8", "shape": [3], "buf": 0}, [b"\x00" * 8]),
-    _message({"t": "array", "dtype": "|O", "shape": [1], "buf": 0}, [b"\x00" * 8]),
-    _message({"t": "array", "dtype": "<f8", "shape": [-1], "buf": 0}, [b""]),
-    _message({"t": "pickle", "v": "cos\nsystem\n"}),
-    _message({"t": "int", "v": "1"}),
-    _message({"t": "dict", "items": [[1, {"t": "none"}]]}),
+    b"", b"\x00\x00", struct.pack("<I", 999) + b"[]",
+    _message(["a", "<f8", [3], 0], [b"\x00" * 8]),  # buffer too short for the shape
+    _message(["a", "|O", [1], 0], [b"\x00" * 8]),  # object dtype
+    _message(["a", "<f8", [-1], 0], [b""]),
+    _message(["a", "<f8", [1], 3], [b"\x00" * 8]),  # no such buffer
+    _message(["pickle", "cos\nsystem\n"]),
+    _message({"t": "int", "v": 1}),  # the old format: objects are not values
+    _message(["d", 1, None]),  # a dict key that is not a string
+    _message(["d", "a"]),  # a key without a value
+    _message(["h", "1", "x", 0]),
+    _message([]),
 ])
 def test_malformed_messages_raise_protocol_error(blob):
     with pytest.raises(protocol.ProtocolError):
         protocol.decode(blob)
+
+
+def test_nesting_past_the_limit_is_refused():
+    tree = 1.0
+    for _ in range(protocol.MAX_DEPTH + 3):
+        tree = ["t", tree]
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode(_message(tree))
+
+
+def test_plain_json_scalars_are_values():
+    assert protocol.decode(_message(["t", 1, 2.5, None, True, "x"])) == (1, 2.5, None, True, "x")
+
+
+def test_requests_roundtrip_with_handles_and_arrays():
+    request = {"op": "call", "fn": "f", "args": [np.arange(3.0), protocol.Handle(2, "tuple", 5),
+                                                 {"W": np.eye(2)}], "keep": [1]}
+    back = protocol.decode_request(protocol.encode_request(request))
+    assert back["args"][1] == protocol.Handle(2, "tuple", 5)
+    assert np.array_equal(back["args"][2]["W"], np.eye(2))
+
+
+def test_a_broken_request_is_a_protocol_error():
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode_request(b"not a pickle")
