@@ -11,8 +11,10 @@ process's own domain. Used through raw syscalls (ctypes), with no dependency.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import platform
+from collections.abc import Iterable
 from pathlib import Path
 
 _CREATE_RULESET, _ADD_RULE, _RESTRICT_SELF = 444, 445, 446  # the same on every architecture
@@ -43,10 +45,18 @@ class LandlockError(OSError):
     pass
 
 
+@functools.cache
 def _libc():
     return ctypes.CDLL(None, use_errno=True)
 
 
+def prepare() -> None:
+    """Load libc and ask for the ABI now (in a fork server: once for all children)."""
+    abi_version()
+    _libc().prctl  # noqa: B018 - ctypes looks a function up on first use
+
+
+@functools.cache
 def abi_version() -> int:
     """The Landlock ABI the kernel offers; 0 when there is none."""
     if platform.system() != "Linux":
@@ -67,7 +77,7 @@ class Ruleset:
     """A ruleset built (paths opened) now, enforced later: build it while the
     process can still open every folder, drop privileges, then enforce."""
 
-    def __init__(self, read_only: list[Path], read_write: list[Path]) -> None:
+    def __init__(self, read_only: Iterable[Path], read_write: Iterable[Path]) -> None:
         self.abi = abi_version()
         if self.abi < 1:
             raise LandlockError("Landlock is not available on this kernel")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import functools
 import os
 import platform
 
@@ -35,9 +36,30 @@ class _Program(ctypes.Structure):
 def forbid_new_processes() -> bool:
     """Make every later fork/clone of this process fail with EPERM. Needs
     no_new_privs (set by Landlock) or root. False where unsupported."""
+    program = _program()
+    if program is None:
+        return False
+    return _libc().prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(program[0]),
+                         0, 0) == 0
+
+
+def prepare() -> None:
+    """Build the filter and load libc now (in a fork server: once for all children)."""
+    _program()
+    _libc().prctl, _libc().capset  # noqa: B018 - ctypes looks a function up on first use
+
+
+@functools.cache
+def _libc():
+    return ctypes.CDLL(None, use_errno=True)
+
+
+@functools.cache
+def _program() -> tuple[_Program, ctypes.Array] | None:
+    """The BPF program (and the array it points into, kept alive with it)."""
     arch = _ARCHES.get(platform.machine())
     if platform.system() != "Linux" or arch is None:
-        return False
+        return None
     audit_arch, numbers = arch
     count = len(numbers)
     program = [_Filter(_LD_W_ABS, 0, 0, 4),  # seccomp_data.arch
@@ -48,9 +70,7 @@ def forbid_new_processes() -> bool:
     program += [_Filter(_RET_K, 0, 0, _RET_ALLOW),
                 _Filter(_RET_K, 0, 0, _RET_ERRNO | errno.EPERM)]
     filters = (_Filter * len(program))(*program)
-    prog = _Program(len(program), filters)
-    libc = ctypes.CDLL(None, use_errno=True)
-    return libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) == 0
+    return _Program(len(program), filters), filters
 
 
 class _CapHeader(ctypes.Structure):
@@ -69,5 +89,4 @@ def drop_capabilities() -> bool:
         return False
     header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
     data = (_CapData * 2)()
-    libc = ctypes.CDLL(None, use_errno=True)
-    return libc.capset(ctypes.byref(header), data) == 0
+    return _libc().capset(ctypes.byref(header), data) == 0

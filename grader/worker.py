@@ -8,6 +8,7 @@ and the judge treats those as untrusted data (see protocol.py).
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import sys
@@ -17,7 +18,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from rnncourse import protocol
+from rnncourse import landlock, protocol, seccomp
 from rnncourse.channel import Channel, ChannelClosed
 
 MAX_OUTPUT = 2000
@@ -149,15 +150,8 @@ def strict_isolation(workdir: Path, deny: list[str]) -> dict:
     import resource
     import signal
 
-    from rnncourse import landlock, seccomp
-
     report: dict = {}
     os.environ["TMPDIR"] = str(workdir)
-    package = Path(__file__).resolve().parent
-    roots = {Path(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
-                               sys.base_exec_prefix)}
-    roots |= {Path(p) for p in ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib")}
-    roots = {root for root in roots if root != Path("/")}
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails instead
     for limit, value in ((resource.RLIMIT_NPROC, 0), (resource.RLIMIT_FSIZE, 64 << 20),
                          (resource.RLIMIT_NOFILE, 64), (resource.RLIMIT_CORE, 0)):
@@ -166,14 +160,34 @@ def strict_isolation(workdir: Path, deny: list[str]) -> dict:
         except (ValueError, OSError):
             report.setdefault("limits-not-set", []).append(str(limit))
     try:
-        ruleset = landlock.Ruleset(
-            landlock.allow_except(list(roots), [package, *map(Path, deny)]), [workdir])
+        ruleset = landlock.Ruleset(readable_roots(tuple(deny)), [workdir])
         report.update(ruleset.enforce())
     except landlock.LandlockError as error:
         report["landlock"] = f"unavailable ({error})"
     report["capabilities-dropped"] = seccomp.drop_capabilities()
     report["no-new-processes"] = seccomp.forbid_new_processes()
     return report
+
+
+@functools.cache
+def readable_roots(deny: tuple[str, ...]) -> tuple[Path, ...]:
+    """The folders a strictly isolated process may read: the Python runtime and
+    system libraries, minus the rnncourse package and the ``deny`` trees.
+    Computed once in the fork server (prepare_strict_isolation) and inherited."""
+    package = Path(__file__).resolve().parent
+    roots = {Path(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
+                               sys.base_exec_prefix)}
+    roots |= {Path(p) for p in ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib")}
+    roots = {root for root in roots if root != Path("/")}
+    return tuple(landlock.allow_except(list(roots), [package, *map(Path, deny)]))
+
+
+def prepare_strict_isolation(deny: list[str]) -> None:
+    """Do in the fork server, once, what every strict student process would
+    otherwise redo: find the readable folders, load libc, build the filter."""
+    readable_roots(tuple(deny))
+    landlock.prepare()
+    seccomp.prepare()
 
 
 def _import(session: _Session, path: Path, readable: Path) -> dict:

@@ -59,6 +59,8 @@ def serve(fd: int) -> None:
                 os.close(extra)
             continue
         request, buffer = json.loads(buffer), b""
+        if request.get("isolation") == "strict":
+            worker.prepare_strict_isolation(request.get("deny") or [])
         pid = os.fork()
         if pid == 0:
             server.close()

@@ -191,6 +191,22 @@ def test_allow_except(tmp_path):
                               tmp_path / "runtime" / "site" / "numpy"])
 
 
+def test_readable_roots_leave_out_the_package_and_the_denied_trees():
+    import sys
+    from pathlib import Path
+
+    from rnncourse import worker
+
+    package = Path(worker.__file__).resolve().parent
+    course = package.parent
+    roots = worker.readable_roots((str(course),))
+    assert Path(sys.base_prefix).resolve() in roots or any(
+        root in Path(sys.base_prefix).resolve().parents for root in roots)
+    for root in roots:  # nothing allowed reaches the package (a venv inside the course may)
+        assert root != package and root not in package.parents
+        assert root not in course.parents
+
+
 def test_isolation_is_described_in_one_line():
     from rnncourse.sandbox import describe_isolation
 
