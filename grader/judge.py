@@ -1,7 +1,8 @@
 """A judge process of `rnncourse grade`: grades one student at a time.
 
 The orchestrator starts ``--jobs`` of these as fresh interpreters
-(``python -m rnncourse.judge FD COURSE_ROOT SCRATCH``). A judge is trusted
+(``python -m rnncourse.judge FD COURSE_ROOT SCRATCH [CPU]``), each on a CPU of
+its own when it can (pool.py). A judge is trusted
 code: it copies a submission into a new folder under SCRATCH, runs the checks
 there (engine.run with strict isolation and a wall-clock deadline; the student
 code itself runs in processes forked from this judge's own fork server), grades
@@ -114,9 +115,19 @@ def _warm(course: Course) -> None:
             continue
 
 
+def pin_to_cpu(cpu: int) -> None:
+    """Keep this process, and those it starts from now on, on ``cpu``."""
+    try:
+        os.sched_setaffinity(0, {cpu})
+    except (AttributeError, OSError, ValueError):
+        pass  # a hint only: grading works the same without it
+
+
 def main(argv: list[str] | None = None) -> None:
-    fd, root, scratch = (argv or sys.argv[1:])[:3]
+    fd, root, scratch, *cpu = (argv or sys.argv[1:])[:4]
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the orchestrator's to handle
+    if cpu and cpu[0]:
+        pin_to_cpu(int(cpu[0]))  # before the fork server starts, so that it inherits it
     zygote.warm_up()  # boots numpy in the fork server while this process imports
     from rnncourse import course as course_module
     from rnncourse import quizzes

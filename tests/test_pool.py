@@ -112,3 +112,30 @@ def test_scratch_folders_of_killed_runs_are_removed_by_the_next(tmp_path, monkey
         assert not scratch.exists()
         assert not abandoned.exists()
         assert running.is_dir() and fresh.is_dir()
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="no CPU affinity here")
+def test_each_judge_and_its_fork_server_keep_to_a_cpu_of_their_own(classroom):
+    root, subs, scratch = classroom
+    cpus = sorted(os.sched_getaffinity(0))
+    replies = []
+    with JudgePool(3, root, scratch) as pool:
+        assert pool.run([task(subs, "fine")], replies.append, lambda: False, hang_after=60)
+        for slot, judge in enumerate(pool.judges):
+            want = {cpus[slot % len(cpus)]}
+            assert os.sched_getaffinity(judge.process.pid) == want
+            servers = _children(judge.process.pid, wait=10)
+            assert servers and all(os.sched_getaffinity(pid) == want for pid in servers)
+    assert replies[0]["status"] == "graded"
+    assert os.sched_getaffinity(0) == set(cpus)  # the orchestrator itself is left alone
+
+
+def _children(pid, wait):
+    """The child processes of ``pid`` (its fork server), waiting for them to start."""
+    deadline = time.monotonic() + wait
+    while True:
+        with open(f"/proc/{pid}/task/{pid}/children") as listing:
+            children = [int(child) for child in listing.read().split()]
+        if children or time.monotonic() > deadline:
+            return children
+        time.sleep(0.05)
