@@ -10,11 +10,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def write_text(path: Path, text: str) -> None:
+def write_text(path: Path, text: str, durable: bool = True) -> None:
     """Write ``text`` to a new temporary file beside ``path`` (a unique name, so
     concurrent writers never share one), flush it to disk, then rename it over
     ``path`` (os.replace is atomic on POSIX). If anything interrupts us, Ctrl-C
-    included, the temporary file is removed and ``path`` is untouched."""
+    included, the temporary file is removed and ``path`` is untouched.
+
+    ``durable=False`` skips waiting for the disk (fsync): the file is still
+    whole or absent to every reader, but a power cut may lose it. For files
+    that are rebuilt from elsewhere anyway, hundreds at a time."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
 
@@ -23,7 +27,8 @@ def write_text(path: Path, text: str) -> None:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
             file.write(text)
             file.flush()
-            os.fsync(file.fileno())
+            if durable:
+                os.fsync(file.fileno())
 
     replace_with(path, write)
 
