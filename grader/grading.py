@@ -127,39 +127,50 @@ def grade_class(course: Course, options: Options, progress: Progress | None = No
     """
     progress = progress or Progress()
     check_folders(options)
-    scan = submissions.scan(options.submissions)
-    quiz_grader, quiz_note = quizzes.load(course)
-    isolation_note, _ = sandbox.describe_isolation(sandbox.probe_isolation())
-    first_notes = [note for note in (isolation_note, quiz_note) if note]
-    digest = course_hash(course, quiz_grader is not None)
-    with Gradebook.open(options.out) as gradebook:
-        unfinished = gradebook.unfinished_runs()
-        decided = plan(scan, gradebook.current(), digest, options.force)
-        gradebook.start_run(options.submissions.resolve(), {
-            "jobs": options.jobs, "timeout": options.timeout, "force": options.force})
-        progress.start(len(decided.to_grade) + len(decided.invalid))
-        finished = True
-        for submission in decided.invalid:
-            grading = Grading(submission.student_id, "invalid", submission.problem,
-                              submission.content_hash, digest)
-            gradebook.record(grading)
-            progress.advance(grading)
-        graded = len(decided.invalid)
-        try:
-            if decided.to_grade:
-                count = _run_judges(course, options, decided.to_grade, gradebook, digest,
-                                    progress, stop)
-                finished = count == len(decided.to_grade)
-                graded += count
-        except JudgeStartError:
-            gradebook.finish_run("failed")
-            _export(options, course, scan, gradebook.current(), digest, first_notes)
-            raise
-        gradebook.finish_run("finished" if finished else "interrupted")
-        current = gradebook.current()
+    # The judges boot (a few tenths of a second) while SUBMISSIONS is read.
+    with scratch_folder() as scratch, JudgePool(options.jobs, course.root, scratch) as pool:
+        scan = submissions.scan(options.submissions)
+        quiz_grader, quiz_note = quizzes.load(course)
+        digest = course_hash(course, quiz_grader is not None)
+        with Gradebook.open(options.out) as gradebook:
+            unfinished = gradebook.unfinished_runs()
+            decided = plan(scan, gradebook.current(), digest, options.force)
+            pool.keep(len(decided.to_grade))
+            gradebook.start_run(options.submissions.resolve(), {
+                "jobs": options.jobs, "timeout": options.timeout, "force": options.force})
+            progress.start(len(decided.to_grade) + len(decided.invalid))
+            finished = True
+            for submission in decided.invalid:
+                grading = Grading(submission.student_id, "invalid", submission.problem,
+                                  submission.content_hash, digest)
+                gradebook.record(grading)
+                progress.advance(grading)
+            graded = len(decided.invalid)
+            try:
+                if decided.to_grade:
+                    count = _run_judges(pool, course, options, decided.to_grade, gradebook,
+                                        digest, progress, stop)
+                    finished = count == len(decided.to_grade)
+                    graded += count
+            except JudgeStartError:
+                gradebook.finish_run("failed")
+                _export(options, course, scan, gradebook.current(), digest,
+                        _first_notes(None, quiz_note))
+                raise
+            gradebook.finish_run("finished" if finished else "interrupted")
+            current = gradebook.current()
+        isolation = pool.isolation
     progress.finish()
-    rows, notes, written = _export(options, course, scan, current, digest, first_notes)
+    rows, notes, written = _export(options, course, scan, current, digest,
+                                   _first_notes(isolation, quiz_note))
     return Outcome(rows, decided, graded, not finished, written, notes, scan.ignored, unfinished)
+
+
+def _first_notes(isolation: dict | None, quiz_note: str | None) -> list[str]:
+    """What the report says first: how student code was isolated (as the judges
+    found it, or probed here when no judge got that far) and about quizzes."""
+    isolation_note, _ = sandbox.describe_isolation(isolation or sandbox.probe_isolation())
+    return [note for note in (isolation_note, quiz_note) if note]
 
 
 def _export(options: Options, course: Course, scan: Scan, current: dict[str, Grading],
@@ -169,7 +180,7 @@ def _export(options: Options, course: Course, scan: Scan, current: dict[str, Gra
     return rows, notes, exports.write(options.out, course, rows, notes)
 
 
-def _run_judges(course: Course, options: Options, students: list[Submission],
+def _run_judges(pool: JudgePool, course: Course, options: Options, students: list[Submission],
                 gradebook: Gradebook, digest: str, progress: Progress,
                 stop: Callable[[], bool]) -> int:
     """Grade ``students`` with the judge pool; the number recorded."""
@@ -193,9 +204,7 @@ def _run_judges(course: Course, options: Options, students: list[Submission],
               "timeout": options.timeout} for s in students]
     # A check already running when the deadline passes may still use its own limit.
     hang_after = options.timeout + 2 * course.policy.check_timeout + 30
-    with scratch_folder() as scratch:
-        with JudgePool(min(options.jobs, len(tasks)), course.root, scratch) as pool:
-            pool.run(tasks, record, stop, hang_after)
+    pool.run(tasks, record, stop, hang_after)
     return recorded
 
 

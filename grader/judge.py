@@ -136,7 +136,10 @@ def main(argv: list[str] | None = None) -> None:
     course = course_module.load(Path(root))
     quiz, _ = quizzes.load(course)
     _warm(course)
-    channel.sendall(json.dumps({"ready": os.getpid()}).encode() + b"\n")
+    from rnncourse.sandbox import probe_isolation
+
+    ready = {"ready": os.getpid(), "isolation": probe_isolation()}
+    channel.sendall(json.dumps(ready).encode() + b"\n")
     for line in channel.makefile("rb"):
         reply = grade(course, quiz, json.loads(line), Path(scratch))
         try:

@@ -132,6 +132,15 @@ class JudgePool:
         self._start_failures = 0
         self._cpus = usable_cpus()
         self.judges = [self._start(slot) for slot in range(size)]
+        self.isolation: dict | None = None  # what strict isolation holds, as a judge found it
+
+    def keep(self, count: int) -> None:
+        """Stop the judges past the first ``count``: there is not enough work for them."""
+        extra, self.judges = self.judges[count:], self.judges[:count]
+        for judge in extra:
+            judge.kill()
+        for judge in extra:
+            judge.reap()
 
     def _start(self, slot: int) -> Judge:
         self._count += 1
@@ -177,6 +186,8 @@ class JudgePool:
             self._replace(judge, selector, on_reply, None)
         elif "ready" in message:
             judge.ready = True
+            if self.isolation is None and isinstance(message.get("isolation"), dict):
+                self.isolation = message["isolation"]
         elif judge.task is not None:
             judge.task = None
             on_reply(message)
