@@ -413,9 +413,10 @@ def _same(a: object, b: object) -> bool:
 
 def hidden_kinds(scale: float) -> tuple[int, ...]:
     """The kinds of hidden case (random_dims) a hidden check draws: both edges
-    of the shapes; with large inputs, one general case is enough to show an
-    overflow."""
-    return (1,) if scale > 1 else (0, 1)
+    of the shapes; with large inputs, two general cases: large inputs saturate
+    most gates, and about one case in a hundred leaves too little unsaturated
+    to tell a wrong forward's gradients from the right ones."""
+    return (1, 1) if scale > 1 else (0, 1)
 
 
 def hidden_forward(cell: Cell, sequence: bool, scale: float = 1.0) -> Callable:

@@ -349,3 +349,34 @@ def test_wrong_forward_does_not_hide_a_right_backward(course, student):
     assert "rnn_step_forward.values" in failed
     assert "rnn_step_backward.gradient" not in failed
     assert "rnn_step_backward.values" in failed
+
+
+def test_a_wrong_forward_does_not_pass_the_large_hidden_backward_check_by_luck(course, student):
+    """Large inputs saturate most gates. With this seed the first large case of
+    gru_backward.hidden-large leaves too little unsaturated to tell the gradients
+    through a swapped update from the right ones: the check must not rest on it
+    alone (a second case), or the same files could score differently when graded
+    again."""
+    import numpy as np
+    from rnncourse import engine
+    from rnncourse.checking import CheckFailed, Student
+    from rnncourse.loader import reference_module
+    from rnncourse.sandbox import StudentProcess
+
+    exercise = course.exercise("gru")
+    spec = next(s for s in engine.collect(exercise) if s.id == "gru_backward.hidden-large")
+    reference = reference_module(course.solutions_dir, exercise.file)
+    swapped = student("gru", """
+        def gru_update(h_prev, h_tilde, z):
+            return z * h_prev + (1 - z) * h_tilde
+        """)
+    for folder, right in ((swapped, False), (ROOT / "solutions", True)):
+        with StudentProcess(folder / "gru.py") as process:
+            run = lambda: spec.test(student=Student(process, "gru", 10.0),  # noqa: E731
+                                    reference=reference, policy=course.policy,
+                                    rng=np.random.default_rng(46))
+            if right:
+                run()
+            else:
+                with pytest.raises(CheckFailed, match="differs from the reference gradient"):
+                    run()
