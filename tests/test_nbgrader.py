@@ -217,7 +217,8 @@ def test_scores_equal_rnncourse_grade(nbgrader_course_dir, tmp_path):
                                                      "gru")} for student, row in rows.items()}
 
     ours = exercise_scores(out / "grades.csv")
-    assert ours == exercise_scores(tmp_path / "graded" / "grades.csv"), (ours, exercise_scores(tmp_path / "graded" / "grades.csv"))
+    theirs = exercise_scores(tmp_path / "graded" / "grades.csv")
+    assert ours == theirs, (ours, theirs)
     assert {s: sum(v.values()) for s, v in ours.items()} == exported
     assert "<svg" in (out / "report.html").read_text()
 
