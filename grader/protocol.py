@@ -14,6 +14,7 @@ only data the judge built, and only the student's process unpickles them.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import pickle
@@ -71,9 +72,40 @@ def encode_request(message: object) -> bytes:
 def decode_request(blob: bytes) -> object:
     """A request of the judge, in the student's process (see encode_request)."""
     try:
-        return pickle.loads(blob)
+        return _RequestUnpickler(io.BytesIO(blob)).load()
     except Exception as error:  # noqa: BLE001 - any failure means a broken channel
         raise ProtocolError(f"bad request ({type(error).__name__})") from None
+
+
+class _RequestUnpickler(pickle.Unpickler):
+    """Finds the few classes and functions a request refers to (arrays, numpy
+    scalars, handles) among those this module saw when it loaded, never in
+    sys.modules: in its own process, the student's code may have replaced a
+    module there, and must not break the channel by doing so."""
+
+    def find_class(self, module: str, name: str) -> object:
+        try:
+            return _REQUEST_GLOBALS[module, name]
+        except KeyError:
+            raise pickle.UnpicklingError(f"{module}.{name} in a request") from None
+
+
+def _request_globals() -> dict[tuple[str, str], object]:
+    """What unpickling every kind of value a request may hold looks up: arrays
+    in C, Fortran or no contiguous order, numpy scalars, handles."""
+    seen: dict[tuple[str, str], object] = {}
+
+    class Recorder(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> object:
+            seen[module, name] = found = super().find_class(module, name)
+            return found
+
+    arrays = [np.zeros((2, 3), dtype=kind) for kind in
+              (np.float64, np.float32, np.int64, np.int32, np.bool_, np.uint8)]
+    samples = [*arrays, *(a.T for a in arrays), *(a[:, ::2] for a in arrays), np.zeros(0),
+               *(kind(1) for kind in _SCALAR_TYPES), np.bool_(True), Handle(1, "tuple", 1)]
+    Recorder(io.BytesIO(encode_request(samples))).load()
+    return seen
 
 
 # A value is a JSON scalar (None, bool, int, float, str) or a list whose first
@@ -248,3 +280,6 @@ def _decode_array(node: list, buffers: list) -> np.ndarray:
     if len(buffer) != math.prod(shape) * dtype.itemsize:
         raise ProtocolError("array size does not match its buffer")
     return np.frombuffer(buffer, dtype=dtype).reshape(shape).copy()
+
+
+_REQUEST_GLOBALS = _request_globals()

@@ -108,3 +108,25 @@ def test_requests_roundtrip_with_handles_and_arrays():
 def test_a_broken_request_is_a_protocol_error():
     with pytest.raises(protocol.ProtocolError):
         protocol.decode_request(b"not a pickle")
+
+
+def test_requests_decode_even_where_the_student_replaced_numpy_in_sys_modules(monkeypatch):
+    import sys
+    import types
+
+    strided = np.arange(24.0).reshape(2, 3, 4)[:, 1]  # neither C nor Fortran order
+    blob = protocol.encode_request({"args": [np.arange(4.0).reshape(2, 2).T, np.float64(2.0),
+                                             protocol.Handle(1, "tuple", 3), strided]})
+    monkeypatch.setitem(sys.modules, "numpy", types.ModuleType("numpy"))
+    monkeypatch.setitem(sys.modules, "numpy._core.numeric", types.ModuleType("fake"))
+    args = protocol.decode_request(blob)["args"]
+    assert np.array_equal(args[0], np.arange(4.0).reshape(2, 2).T) and args[1] == 2.0
+    assert args[2] == protocol.Handle(1, "tuple", 3)
+    assert np.array_equal(args[3], strided)
+
+
+def test_a_request_may_only_refer_to_arrays_scalars_and_handles():
+    import pickle
+
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode_request(pickle.dumps(struct.Struct))
