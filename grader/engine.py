@@ -47,7 +47,7 @@ def run(course: Course, exercises: list[Exercise], directory: Path,
         include_hidden: bool = False, workdir: Path | None = None,
         on_exercise: Callable[[ExerciseResult], None] | None = None,
         parallel: int = 3, isolation: str = "basic",
-        deadline: float | None = None) -> CourseResult:
+        deadline: float | None = None, one_process: bool = False) -> CourseResult:
     """Check ``exercises``; up to ``parallel`` of them at once, so that the judge
     compares one exercise's results while another's student process computes.
 
@@ -55,7 +55,15 @@ def run(course: Course, exercises: list[Exercise], directory: Path,
     or "strict" (also no access outside ``workdir``, no signals, no network,
     no forking: class grading). ``deadline`` (time.monotonic()) bounds the
     whole run: checks not started by then fail with a clear reason.
+
+    ``one_process`` (strict isolation, one exercise at a time): the files go
+    through one student process in turn instead of a fresh process each, for
+    as long as they leave the state all files share untouched (see
+    sharedstate.py); a file after one that changed it gets a fresh process.
     """
+    if one_process:
+        return _run_in_one_process(course, exercises, Path(directory), include_hidden,
+                                   workdir, on_exercise, isolation, deadline)
     with contextlib.ExitStack() as stack:
         # every student process imports its file while earlier exercises are checked
         processes = [student_process(course, exercise, Path(directory), workdir, isolation)
@@ -68,11 +76,36 @@ def run(course: Course, exercises: list[Exercise], directory: Path,
         def one(index: int) -> ExerciseResult:
             outcome = run_exercise(course, exercises[index], Path(directory), include_hidden,
                                    workdir, isolation, deadline, processes[index])
+            if processes[index] is not None:
+                processes[index].stop()
             if on_exercise is not None:
                 on_exercise(outcome)
             return outcome
 
         outcomes = in_threads(one, len(exercises), parallel)
+    return CourseResult(exercises=outcomes, hidden_included=include_hidden)
+
+
+def _run_in_one_process(course: Course, exercises: list[Exercise], directory: Path,
+                        include_hidden: bool, workdir: Path | None,
+                        on_exercise: Callable[[ExerciseResult], None] | None,
+                        isolation: str, deadline: float | None) -> CourseResult:
+    outcomes = []
+    with contextlib.ExitStack() as stack:
+        previous: StudentProcess | None = None
+        for exercise in exercises:
+            process = student_process(course, exercise, directory, workdir, isolation)
+            if process is not None:
+                if previous is not None:
+                    process = previous.hand_over(process.path,
+                                                 course.policy.check_timeout) or process
+                stack.enter_context(process)
+                previous = process
+            outcome = run_exercise(course, exercise, directory, include_hidden, workdir,
+                                   isolation, deadline, process)
+            if on_exercise is not None:
+                on_exercise(outcome)
+            outcomes.append(outcome)
     return CourseResult(exercises=outcomes, hidden_included=include_hidden)
 
 
@@ -162,8 +195,10 @@ def run_exercise(course: Course, exercise: Exercise, directory: Path,
         return missing_result(exercise, f"{exercise.file} is missing from {directory}",
                               include_hidden)
     reference = reference_module(course.solutions_dir, exercise.file)
-    process = process or student_process(course, exercise, directory, workdir, isolation)
-    with process:
+    if process is None:  # its own process, stopped at the end
+        with student_process(course, exercise, directory, workdir, isolation) as own:
+            result.checks = check_specs(course, exercise, specs, own, reference, deadline)
+    else:  # the caller's, left running
         result.checks = check_specs(course, exercise, specs, process, reference, deadline)
     import_problem = next((c.message for c in result.checks if c.kind == "import"), None)
     result.problem = import_problem

@@ -51,9 +51,11 @@ def grade(course: Course, quiz: QuizGrader | None, task: dict, scratch: Path) ->
             reply["quiz"] = quiz.grade(copy).to_dict()
         timeout = float(task["timeout"])
         deadline = time.monotonic() + timeout
-        # one exercise at a time: the --jobs judges already keep the cores busy
+        # one exercise at a time (the --jobs judges already keep the cores busy), the
+        # files in turn through one student process while they leave it as they found it
         result = engine.run(course, list(course.exercises), copy, include_hidden=True,
-                            workdir=copy, isolation="strict", deadline=deadline, parallel=1)
+                            workdir=copy, isolation="strict", deadline=deadline, parallel=1,
+                            one_process=True)
         _hide_copy_path(result, copy, task.get("label") or task["student_id"])
         reply["result"] = result.to_dict()
         checks = [check for exercise in result.exercises for check in exercise.checks]

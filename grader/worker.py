@@ -18,7 +18,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from rnncourse import landlock, protocol, seccomp
+from rnncourse import landlock, protocol, seccomp, sharedstate
 from rnncourse.channel import Channel, ChannelClosed
 
 MAX_OUTPUT = 2000
@@ -55,7 +55,10 @@ class _Session:
         self.objects: dict[int, object] = {}
         self.module = None
         self.student_dir = ""
+        self.workdir: Path | None = None  # set under strict isolation
         self.captured = _Captured()
+        self.snapshot: sharedstate.Snapshot | None = None  # shared state before any student code
+        self.own_modules: set[str] = set()  # the student's files imported so far
 
     def keep(self, value: object) -> protocol.Handle:
         handle_id = len(self.objects) + 1
@@ -105,22 +108,40 @@ def serve(fd: int, path: str | Path, generation: int, memory_mb: int,
     os.chdir(workdir or session.student_dir)
     sys.path.insert(0, session.student_dir)
     report = {"isolation": isolation}
-    readable = path
     if isolation == "strict":
-        here = Path(workdir or session.student_dir).resolve()
-        report.update(strict_isolation(here, deny or []))
-        if here == path.parent:
-            # as nobody, folders above the working directory may not be searchable
-            readable = Path(path.name)
+        session.workdir = Path(workdir or session.student_dir).resolve()
+        report.update(strict_isolation(session.workdir, deny or []))
     sys.stdout = sys.stderr = session.captured
     warnings.simplefilter("ignore")  # recorded only where a check asks (watch)
-    session.send({**_import(session, path, readable), "report": report})
+    if isolation == "strict" and sharedstate.prepared():
+        session.snapshot = sharedstate.Snapshot(os.getcwd())
+    session.send({**_import(session, path), "report": report})
     while True:
         try:
             request = protocol.decode_request(conn.receive())
         except (ChannelClosed, protocol.ProtocolError):
             os._exit(0)
-        session.send(_answer(session, request))
+        if isinstance(request, dict) and request.get("op") == "switch":
+            _switch(session, request)
+        else:
+            session.send(_answer(session, request))
+
+
+def _switch(session: _Session, request: dict) -> None:
+    """Take on another file of the same student in place of the current one:
+    first say whether the files so far left the state that all files share as
+    they found it (sharedstate.py); only if they did, import the new file and
+    send the outcome, as at the start. Otherwise the judge starts a fresh
+    process for the new file and ends this one."""
+    changed = (session.snapshot.changes(session.own_modules) if session.snapshot is not None
+               else ["this process does not watch the state its files share"])
+    session.send({"ok": not changed, "changed": changed[:5]})
+    if changed:
+        return
+    session.snapshot.restore_warnings()
+    session.objects.clear()
+    session.generation = request["generation"]
+    session.send(_import(session, Path(request["path"])))  # resolved by the judge
 
 
 def _isolate(memory_mb: int) -> None:
@@ -184,20 +205,25 @@ def readable_roots(deny: tuple[str, ...]) -> tuple[Path, ...]:
 
 def prepare_strict_isolation(deny: list[str]) -> None:
     """Do in the fork server, once, what every strict student process would
-    otherwise redo: find the readable folders, load libc, build the filter."""
+    otherwise redo: find the readable folders, load libc, build the filter;
+    and set up the watch on shared state that lets one process take a
+    student's files one after the other (sharedstate.py)."""
     readable_roots(tuple(deny))
     landlock.prepare()
     seccomp.prepare()
+    sharedstate.prepare()
 
 
-def _import(session: _Session, path: Path, readable: Path) -> dict:
-    """Run the student's file as the module ``path.stem``, reading it from
-    ``readable`` (the same file, perhaps relative to the working directory)."""
+def _import(session: _Session, path: Path) -> dict:
+    """Run the student's file as the module ``path.stem``."""
     name = path.stem
+    # as nobody, folders above the working directory may not be searchable
+    readable = Path(path.name) if session.workdir == path.parent else path
     try:
         module = types.ModuleType(name)
         module.__file__ = str(path)
         sys.modules[name] = module
+        session.own_modules.add(name)
         source = readable.read_bytes()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
