@@ -12,6 +12,7 @@ changed (content hashes).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
 import tempfile
@@ -127,39 +128,42 @@ def grade_class(course: Course, options: Options, progress: Progress | None = No
     """
     progress = progress or Progress()
     check_folders(options)
-    # The judges boot (a few tenths of a second) while SUBMISSIONS is read.
-    with scratch_folder() as scratch, JudgePool(options.jobs, course.root, scratch) as pool:
-        scan = submissions.scan(options.submissions)
-        quiz_grader, quiz_note = quizzes.load(course)
-        digest = course_hash(course, quiz_grader is not None)
-        with Gradebook.open(options.out) as gradebook:
-            unfinished = gradebook.unfinished_runs()
-            decided = plan(scan, gradebook.current(), digest, options.force)
-            pool.keep(len(decided.to_grade))
-            gradebook.start_run(options.submissions.resolve(), {
-                "jobs": options.jobs, "timeout": options.timeout, "force": options.force})
-            progress.start(len(decided.to_grade) + len(decided.invalid))
-            finished = True
-            for submission in decided.invalid:
-                grading = Grading(submission.student_id, "invalid", submission.problem,
-                                  submission.content_hash, digest)
-                gradebook.record(grading)
-                progress.advance(grading)
-            graded = len(decided.invalid)
-            try:
-                if decided.to_grade:
-                    count = _run_judges(pool, course, options, decided.to_grade, gradebook,
-                                        digest, progress, stop)
-                    finished = count == len(decided.to_grade)
-                    graded += count
-            except JudgeStartError:
-                gradebook.finish_run("failed")
-                _export(options, course, scan, gradebook.current(), digest,
-                        _first_notes(None, quiz_note))
-                raise
-            gradebook.finish_run("finished" if finished else "interrupted")
-            current = gradebook.current()
-        isolation = pool.isolation
+    scan = submissions.scan(options.submissions)
+    quiz_grader, quiz_note = quizzes.load(course)
+    digest = course_hash(course, quiz_grader is not None)
+    with contextlib.ExitStack() as stack:
+        gradebook = stack.enter_context(Gradebook.open(options.out))
+        unfinished = gradebook.unfinished_runs()
+        decided = plan(scan, gradebook.current(), digest, options.force)
+        pool = None
+        if decided.to_grade:  # they boot (a few tenths of a second) while the run starts
+            scratch = stack.enter_context(scratch_folder())
+            pool = stack.enter_context(JudgePool(min(options.jobs, len(decided.to_grade)),
+                                                 course.root, scratch))
+        gradebook.start_run(options.submissions.resolve(), {
+            "jobs": options.jobs, "timeout": options.timeout, "force": options.force})
+        progress.start(len(decided.to_grade) + len(decided.invalid))
+        finished = True
+        for submission in decided.invalid:
+            grading = Grading(submission.student_id, "invalid", submission.problem,
+                              submission.content_hash, digest)
+            gradebook.record(grading)
+            progress.advance(grading)
+        graded = len(decided.invalid)
+        try:
+            if pool is not None:
+                count = _run_judges(pool, course, options, decided.to_grade, gradebook,
+                                    digest, progress, stop)
+                finished = count == len(decided.to_grade)
+                graded += count
+        except JudgeStartError:
+            gradebook.finish_run("failed")
+            _export(options, course, scan, gradebook.current(), digest,
+                    _first_notes(None, quiz_note))
+            raise
+        gradebook.finish_run("finished" if finished else "interrupted")
+        current = gradebook.current()
+        isolation = pool.isolation if pool is not None else None
     progress.finish()
     rows, notes, written = _export(options, course, scan, current, digest,
                                    _first_notes(isolation, quiz_note))

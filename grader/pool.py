@@ -134,14 +134,6 @@ class JudgePool:
         self.judges = [self._start(slot) for slot in range(size)]
         self.isolation: dict | None = None  # what strict isolation holds, as a judge found it
 
-    def keep(self, count: int) -> None:
-        """Stop the judges past the first ``count``: there is not enough work for them."""
-        extra, self.judges = self.judges[count:], self.judges[:count]
-        for judge in extra:
-            judge.kill()
-        for judge in extra:
-            judge.reap()
-
     def _start(self, slot: int) -> Judge:
         self._count += 1
         cpu = self._cpus[slot % len(self._cpus)] if self._cpus else None
