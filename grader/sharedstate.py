@@ -15,8 +15,10 @@ process. What counts:
   one of the student's own files;
 - the dictionary of ``builtins`` changed by any other route (``__builtins__``
   is that dictionary in a module's own code);
-- the working directory, ``sys.path``, the recursion limit, signal handlers,
-  and a pending alarm or interval timer.
+- the working directory, ``sys.path``, the environment, the recursion limit,
+  a trace or profile function, resource limits, open descriptors, signal
+  handlers, a pending alarm or interval timer, and a peak memory use above a
+  quarter of the process's cap (the next file would get less than its share).
 
 Warning filters are put back rather than checked: the checks themselves change
 them. The list is about mistakes and the known ways of tampering; a file that
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import resource
 import signal
 import sys
 import types
@@ -41,6 +44,9 @@ _UNWATCHED = frozenset({"warnings"})
 _SIGNALS = tuple(getattr(signal, name) for name in (
     "SIGALRM", "SIGVTALRM", "SIGPROF", "SIGTERM", "SIGINT", "SIGHUP", "SIGUSR1", "SIGUSR2",
     "SIGPIPE", "SIGCHLD", "SIGXCPU", "SIGXFSZ", "SIGSEGV") if hasattr(signal, name))
+_LIMITS = tuple(getattr(resource, name) for name in (
+    "RLIMIT_AS", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_STACK",
+    "RLIMIT_NPROC") if hasattr(resource, name))
 _TIMERS = tuple(getattr(signal, name) for name in ("ITIMER_REAL", "ITIMER_VIRTUAL",
                                                    "ITIMER_PROF") if hasattr(signal, name))
 
@@ -87,11 +93,15 @@ class Snapshot:
     """The shared state as the student process found it, before any student code
     (taken once the process has set itself up; prepare() must have run)."""
 
-    def __init__(self, workdir: str) -> None:
+    def __init__(self, workdir: str, memory_mb: int) -> None:
         self.workdir = workdir
+        self.memory_mb = memory_mb
         self.path = list(sys.path)
+        self.environ = dict(os.environ)
         self.recursion_limit = sys.getrecursionlimit()
         self.handlers = {number: signal.getsignal(number) for number in _SIGNALS}
+        self.limits = _limits()
+        self.descriptors = _open_descriptors()
         self.filters = list(warnings.filters)
         self.watched = bool(_baseline) and all(
             type(module) is _WatchedModule for module in (numpy, builtins, sys))
@@ -101,28 +111,57 @@ class Snapshot:
         """What differs from the snapshot (empty when nothing does); modules named
         in ``own_modules`` (the student's files) may have been added."""
         found = [f"{name} was changed" for name in dict.fromkeys(_changed)]
-        if not self.watched:
-            found.append("module changes cannot be watched here")
         if self.watched:
             found += _dict_changes("sys.modules", sys.modules, _baseline["sys.modules"],
                                    own_modules)
             found += _dict_changes("builtins", vars(builtins), _baseline["builtins"], set())
-        if os.getcwd() != self.workdir:
-            found.append("the working directory was changed")
-        if sys.path != self.path:
-            found.append("sys.path was changed")
-        if sys.getrecursionlimit() != self.recursion_limit:
-            found.append("the recursion limit was changed")
+        else:
+            found.append("module changes cannot be watched here")
+        checks = (
+            (os.getcwd() != self.workdir, "the working directory was changed"),
+            (sys.path != self.path, "sys.path was changed"),
+            (dict(os.environ) != self.environ, "the environment was changed"),
+            (sys.getrecursionlimit() != self.recursion_limit, "the recursion limit was changed"),
+            (sys.gettrace() is not None or sys.getprofile() is not None,
+             "a trace or profile function is set"),
+            (_limits() != self.limits, "a resource limit was changed"),
+            (_open_descriptors() != self.descriptors, "files or sockets were left open"),
+            (_peak_memory_mb() > self.memory_mb / 4, "it used a lot of memory"),
+            (any(signal.getitimer(timer) != (0.0, 0.0) for timer in _TIMERS),
+             "a timer or an alarm is pending"),
+        )
+        found += [what for changed, what in checks if changed]
         found += [f"the handler of {signal.Signals(number).name} was changed"
                   for number, handler in self.handlers.items()
                   if signal.getsignal(number) is not handler]
-        if any(signal.getitimer(timer) != (0.0, 0.0) for timer in _TIMERS):
-            found.append("a timer or an alarm is pending")
         return found
 
     def restore_warnings(self) -> None:
         warnings.filters[:] = self.filters
         warnings._filters_mutated()
+
+
+def _limits() -> tuple:
+    return tuple(resource.getrlimit(limit) for limit in _LIMITS)
+
+
+def _open_descriptors() -> tuple[int, ...]:
+    """The open file descriptors below the descriptor limit (no /proc: it may be
+    out of reach under Landlock)."""
+    highest = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    highest = 1024 if highest in (resource.RLIM_INFINITY, -1) or highest > 1024 else highest
+    open_ = []
+    for fd in range(highest):
+        try:
+            os.fstat(fd)
+        except OSError:
+            continue
+        open_.append(fd)
+    return tuple(open_)
+
+
+def _peak_memory_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
 def _dict_changes(label: str, now: dict, then: dict, allowed_new: set[str]) -> list[str]:

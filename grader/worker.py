@@ -114,7 +114,7 @@ def serve(fd: int, path: str | Path, generation: int, memory_mb: int,
     sys.stdout = sys.stderr = session.captured
     warnings.simplefilter("ignore")  # recorded only where a check asks (watch)
     if isolation == "strict" and sharedstate.prepared():
-        session.snapshot = sharedstate.Snapshot(os.getcwd())
+        session.snapshot = sharedstate.Snapshot(os.getcwd(), memory_mb)
     session.send({**_import(session, path), "report": report})
     while True:
         try:

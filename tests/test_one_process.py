@@ -65,6 +65,12 @@ CHANGES = {
     "edits sys.path": "import sys\nsys.path.insert(0, '/nowhere')\n",
     "lowers the recursion limit": "import sys\nsys.setrecursionlimit(60)\n",
     "sets an alarm": "import signal\nsignal.setitimer(signal.ITIMER_REAL, 30.0)\n",
+    "changes the environment": "import os\nos.environ['OMP_NUM_THREADS'] = '64'\n",
+    "sets a trace function": "import sys\nsys.settrace(lambda *a: None)\n",
+    "lowers a resource limit": "import resource\n"
+                               "resource.setrlimit(resource.RLIMIT_CPU, (600, 600))\n",
+    "leaves files open": "kept = [open(__file__) for _ in range(3)]\n",
+    "holds on to memory": "hoard = np.ones(80 * 2 ** 20)  # 640 MB, a quarter of the cap\n",
     "catches a signal": "import signal\nsignal.signal(signal.SIGTERM, lambda *a: None)\n",
     "patches numpy in a call": """
         _sigmoid = sigmoid
