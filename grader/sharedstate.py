@@ -9,8 +9,8 @@ every file shares, and any change at all sends the next file to a fresh
 process. What counts:
 
 - an attribute set or deleted on any module loaded before the student's code
-  (``np.allclose = ...``, ``builtins.abs = ...``): ``watch_modules`` makes
-  every such module report it;
+  (``np.allclose = ...``, ``builtins.abs = ...``): ``prepare`` makes every
+  such module report it;
 - a module in ``sys.modules`` removed or replaced, or one added that is not
   one of the student's own files;
 - the dictionary of ``builtins`` changed by any other route (``__builtins__``
@@ -39,7 +39,8 @@ import warnings
 import numpy
 
 _changed: list[str] = []  # "module.attribute" set or deleted since the last snapshot
-# The checks' own warnings.catch_warnings sets these on every call.
+# warnings.catch_warnings, used around every call into student code, sets
+# attributes of the warnings module; its filters are restored instead.
 _UNWATCHED = frozenset({"warnings"})
 _SIGNALS = tuple(getattr(signal, name) for name in (
     "SIGALRM", "SIGVTALRM", "SIGPROF", "SIGTERM", "SIGINT", "SIGHUP", "SIGUSR1", "SIGUSR2",
