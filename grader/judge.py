@@ -2,11 +2,12 @@
 
 The orchestrator starts ``--jobs`` of these as fresh interpreters
 (``python -m rnncourse.judge FD COURSE_ROOT SCRATCH [CPU]``), each on a CPU of
-its own when it can (pool.py). A judge is trusted
-code: it copies a submission into a new folder under SCRATCH, runs the checks
-there (engine.run with strict isolation and a wall-clock deadline; the student
-code itself runs in processes forked from this judge's own fork server), grades
-the quiz answers, deletes the copy, and sends back one line of JSON built from
+its own when it can (pool.py). A judge is trusted code: it copies a submission
+into a new folder under SCRATCH, runs the checks there (engine.run with strict
+isolation and a wall-clock deadline; the student code itself runs in processes
+forked from this judge's own fork server: one for all the student's files
+while they leave it as they found them, see sharedstate.py), grades the quiz
+answers, deletes the copy, and sends back one line of JSON built from
 CourseResult.to_dict(). It never opens the gradebook or writes the exports.
 
 Requests and replies are JSON lines on the socket FD; EOF means "stop".
