@@ -2,7 +2,8 @@
 
 The engine is the only place that decides pass or fail. It runs in the judge's
 process; the student's code runs in a process of its own (sandbox.py), one
-per exercise file, and only plain data comes back from it.
+per exercise file (in class grading, one handed on from file to file while
+they leave it as they found it), and only plain data comes back from it.
 """
 
 from __future__ import annotations

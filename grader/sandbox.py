@@ -1,10 +1,11 @@
 """The judge's side of a student process: start it, call into it, stop it.
 
-Each student file is imported in its own process, forked from a clean
+Each student file is imported in a process of its own, forked from a clean
 fork server (zygote.py) that holds numpy and the worker code only — never
-solutions, checks or gradebooks. The judge exchanges plain data with it
-(protocol.py), bounds every wait by the time the current check has left, and
-kills the whole process group on a timeout.
+solutions, checks or gradebooks; in class grading, a process may be handed on
+to the student's next file instead (hand_over, sharedstate.py). The judge
+exchanges plain data with it (protocol.py), bounds every wait by the time the
+current check has left, and kills the whole process group on a timeout.
 """
 
 from __future__ import annotations
