@@ -98,8 +98,7 @@ def _run_in_one_process(course: Course, exercises: list[Exercise], directory: Pa
             process = student_process(course, exercise, directory, workdir, isolation)
             if process is not None:
                 if previous is not None:
-                    process = previous.hand_over(process.path,
-                                                 course.policy.check_timeout) or process
+                    previous.hand_over(process, course.policy.check_timeout)
                 stack.enter_context(process)
                 previous = process
             outcome = run_exercise(course, exercise, directory, include_hidden, workdir,

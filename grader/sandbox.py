@@ -92,16 +92,15 @@ class StudentProcess:
         self._conn = Channel.from_fd(fd)
         self._importing = True
 
-    def hand_over(self, path: Path, timeout: float) -> StudentProcess | None:
-        """A StudentProcess for another file of the same folder that takes over
-        this one's process, its import under way as after launch(); None when
-        this process is not running, or when its files changed the state all
-        files share (sharedstate.py): then the caller stops this one and starts
-        the other afresh. Only strict processes watch that state."""
-        successor = StudentProcess(path, self.memory_mb, self.workdir, self.isolation, self.deny)
+    def hand_over(self, successor: StudentProcess, timeout: float) -> bool:
+        """Move this process on to ``successor`` (not started, another file of
+        the same folder): its import is then under way, as after launch().
+        False, with this process stopped, when its files changed the state all
+        files share (sharedstate.py; only strict processes watch it); False
+        too when this process is not running. The successor then starts afresh."""
         if (self._pid is None or self._importing or self._broken is not None
-                or successor.path.parent != self.path.parent):
-            return None
+                or successor._pid is not None or successor.path.parent != self.path.parent):
+            return False
         generation = self.generation + 1
         try:
             self._conn.send(protocol.encode_request(
@@ -111,11 +110,11 @@ class StudentProcess:
             reply = None
         if not isinstance(reply, dict) or reply.get("ok") is not True:
             self.stop()
-            return None
+            return False
         successor._pid, successor._conn, self._pid, self._conn = self._pid, self._conn, None, None
         successor.generation, successor.report = generation, self.report
         successor._importing = True
-        return successor
+        return True
 
     def start(self, timeout: float) -> None:
         """Import the file in a fresh process; raise StudentError if that fails.

@@ -135,7 +135,7 @@ def _switch(session: _Session, request: dict) -> None:
     process for the new file and ends this one."""
     changed = (session.snapshot.changes(session.own_modules) if session.snapshot is not None
                else ["this process does not watch the state its files share"])
-    session.send({"ok": not changed, "changed": changed[:5]})
+    session.send({"ok": not changed})
     if changed:
         return
     session.snapshot.restore_warnings()
