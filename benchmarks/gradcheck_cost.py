@@ -17,13 +17,13 @@ import time
 from pathlib import Path
 
 import numpy as np
-from rnncourse import course as course_module
-from rnncourse import gradcheck
-from rnncourse.cells import numeric_gradient_errors, run_backward, run_forward
-from rnncourse.checking import Student
+
+from rnncourse.checking import Student, gradcheck
+from rnncourse.checking.recurrent import numeric_gradient_errors, run_backward, run_forward
 from rnncourse.checks.lstm import SEQUENCE
-from rnncourse.loader import reference_module
-from rnncourse.sandbox import StudentProcess
+from rnncourse.course import manifest as course_module
+from rnncourse.course.loader import reference_module
+from rnncourse.sandbox.process import StudentProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 DIMS = {"N": 4, "T": 20, "D": 64, "H": 64}

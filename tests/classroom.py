@@ -18,8 +18,9 @@ from pathlib import Path
 
 from conftest import ROOT, source_of
 from pytest import approx
-from rnncourse import course as course_module
-from rnncourse import engine
+
+from rnncourse.checking import engine
+from rnncourse.course import manifest as course_module
 
 # Known mistakes, written the way tests/test_activations.py and test_clipping.py do.
 DERIVATIVE_AT_ACTIVATION = """

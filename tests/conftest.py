@@ -8,8 +8,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from rnncourse import course as course_module
-from rnncourse import engine
+
+from rnncourse.checking import engine
+from rnncourse.course import manifest as course_module
 from rnncourse.results import ExerciseResult
 
 ROOT = Path(__file__).resolve().parent.parent

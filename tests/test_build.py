@@ -6,8 +6,9 @@ import shutil
 
 import pytest
 from conftest import ROOT
-from rnncourse import build
-from rnncourse import course as course_module
+
+from rnncourse.course import manifest as course_module
+from rnncourse.course import stubs as build
 from rnncourse.errors import CourseError
 
 

@@ -358,10 +358,10 @@ def test_a_wrong_forward_does_not_pass_the_large_hidden_backward_check_by_luck(c
     alone (a second case), or the same files could score differently when graded
     again."""
     import numpy as np
-    from rnncourse import engine
-    from rnncourse.checking import CheckFailed, Student
-    from rnncourse.loader import reference_module
-    from rnncourse.sandbox import StudentProcess
+
+    from rnncourse.checking import CheckFailed, Student, engine
+    from rnncourse.course.loader import reference_module
+    from rnncourse.sandbox.process import StudentProcess
 
     exercise = course.exercise("gru")
     spec = next(s for s in engine.collect(exercise) if s.id == "gru_backward.hidden-large")

@@ -5,7 +5,8 @@ import struct
 import time
 
 import pytest
-from rnncourse.channel import Channel, ChannelClosed, ChannelTimeout
+
+from rnncourse.sandbox.channel import Channel, ChannelClosed, ChannelTimeout
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ import sys
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT, public_points
-from rnncourse.cli import cli
-from rnncourse.render import points
+
+from rnncourse.cli.main import cli
+from rnncourse.cli.views.checks import points
 
 
 @pytest.fixture

@@ -5,10 +5,11 @@ import shutil
 
 import pytest
 from conftest import ROOT
-from rnncourse import course as course_module
-from rnncourse import engine
+
+from rnncourse.checking import engine
+from rnncourse.course import manifest as course_module
+from rnncourse.course.loader import reference_module
 from rnncourse.errors import CourseError
-from rnncourse.loader import reference_module
 
 
 def test_every_exercise_has_checks_solution_and_listed_functions(course):
@@ -35,10 +36,10 @@ def test_every_misconception_the_code_names_is_in_course_toml(course):
             assert function in exercise.functions
             for misconception, _ in variants:
                 assert misconception in course.misconceptions, misconception
-        source = (ROOT / "grader" / "checks" / f"{exercise.id}.py").read_text()
+        source = (ROOT / "grader" / "rnncourse" / "checks" / f"{exercise.id}.py").read_text()
         for misconception in re.findall(r'misconception="([a-z0-9-]+)"', source):
             assert misconception in course.misconceptions, misconception
-    cells = (ROOT / "grader" / "cells.py").read_text()
+    cells = (ROOT / "grader" / "rnncourse" / "checking" / "recurrent.py").read_text()
     for misconception in re.findall(r'misconception="([a-z0-9-]+)"', cells):
         assert misconception in course.misconceptions, misconception
 

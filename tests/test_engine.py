@@ -6,7 +6,9 @@ import time
 
 import pytest
 from conftest import by_id, check, failing, full_marks, source_of
-from rnncourse import engine, zygote
+
+from rnncourse.checking import engine
+from rnncourse.sandbox import forkserver
 
 DERIVATIVE_CHECKS = {c for c in (
     "tanh_derivative.values", "tanh_derivative.numeric", "tanh_derivative.maximum",
@@ -272,5 +274,5 @@ def test_background_returns_the_value_or_raises_the_error():
 
 
 def test_one_blas_thread_keeps_a_users_choice():
-    env = zygote.one_blas_thread({"OMP_NUM_THREADS": "4"})
+    env = forkserver.one_blas_thread({"OMP_NUM_THREADS": "4"})
     assert env["OPENBLAS_NUM_THREADS"] == "1" and env["OMP_NUM_THREADS"] == "4"

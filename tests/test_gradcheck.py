@@ -6,15 +6,15 @@ import shutil
 import numpy as np
 import pytest
 from conftest import ROOT
-from rnncourse import gradcheck
-from rnncourse.cells import numeric_gradient_errors, run_backward, run_forward
-from rnncourse.checking import CheckFailed, Student
+from test_cells import MISTAKES
+
+from rnncourse.checking import CheckFailed, Student, gradcheck
+from rnncourse.checking.recurrent import numeric_gradient_errors, run_backward, run_forward
 from rnncourse.checks import gru as gru_checks
 from rnncourse.checks import lstm as lstm_checks
 from rnncourse.checks import rnn as rnn_checks
-from rnncourse.loader import reference_module
-from rnncourse.sandbox import StudentProcess
-from test_cells import MISTAKES
+from rnncourse.course.loader import reference_module
+from rnncourse.sandbox.process import StudentProcess
 
 PAIRS = {"rnn": (rnn_checks.STEP, rnn_checks.SEQUENCE),
          "lstm": (lstm_checks.STEP, lstm_checks.SEQUENCE),

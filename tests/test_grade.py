@@ -26,7 +26,9 @@ from classroom import (
     solution,
     stub,
 )
-from rnncourse import engine, landlock
+
+from rnncourse.checking import engine
+from rnncourse.sandbox import landlock
 
 
 @pytest.fixture(scope="module")

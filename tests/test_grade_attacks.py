@@ -28,7 +28,8 @@ from classroom import (
     snapshot,
     solution,
 )
-from rnncourse import landlock
+
+from rnncourse.sandbox import landlock
 
 STUDENT_TIMEOUT = "2"  # seconds per student (checks have 0.5 s each in this course)
 

@@ -10,8 +10,9 @@ import zipfile
 import pytest
 from classroom import add_folder, add_zip, full_class, gradebook_rows, make_course, snapshot
 from click.testing import CliRunner
-from rnncourse import submissions
-from rnncourse.cli import cli
+
+from rnncourse.cli.main import cli
+from rnncourse.grading import submissions
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,9 @@
 import sqlite3
 
 import pytest
+
 from rnncourse.errors import CourseError
-from rnncourse.gradebook import Gradebook, Grading
+from rnncourse.grading.gradebook import Gradebook, Grading
 
 
 def grading(student_id, status="graded", content="h1"):

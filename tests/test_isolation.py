@@ -10,8 +10,9 @@ import threading
 
 import pytest
 from conftest import ROOT
-from rnncourse import landlock
-from rnncourse.sandbox import StudentError, StudentProcess
+
+from rnncourse.sandbox import landlock
+from rnncourse.sandbox.process import StudentError, StudentProcess
 
 NEEDS_LANDLOCK = pytest.mark.skipif(landlock.abi_version() < 6,
                                     reason="needs Linux with Landlock ABI 6 (kernel 6.12+)")
@@ -113,9 +114,9 @@ def test_working_in_its_own_copy_is_fine(attack):
 
 @NEEDS_LANDLOCK
 def test_signalling_the_judge_or_the_fork_server_fails(attack):
-    from rnncourse import zygote
+    from rnncourse.sandbox import forkserver
 
-    judge, server = os.getpid(), zygote.current().process.pid
+    judge, server = os.getpid(), forkserver.current().process.pid
     value, _ = attack("""
         def attack():
             failures = 0
@@ -132,7 +133,7 @@ def test_signalling_the_judge_or_the_fork_server_fails(attack):
             return failures
     """, JUDGE=judge, SERVER=server)
     assert value == 7
-    assert zygote.current().alive()
+    assert forkserver.current().alive()
 
 
 @NEEDS_LANDLOCK
@@ -195,9 +196,11 @@ def test_readable_roots_leave_out_the_package_and_the_denied_trees():
     import sys
     from pathlib import Path
 
-    from rnncourse import worker
+    import rnncourse
+    from rnncourse.sandbox import worker
 
-    package = Path(worker.__file__).resolve().parent
+    package = Path(rnncourse.__file__).resolve().parent
+    assert worker.PACKAGE == package
     course = package.parent
     roots = worker.readable_roots((str(course),))
     assert Path(sys.base_prefix).resolve() in roots or any(
@@ -208,7 +211,7 @@ def test_readable_roots_leave_out_the_package_and_the_denied_trees():
 
 
 def test_isolation_is_described_in_one_line():
-    from rnncourse.sandbox import describe_isolation
+    from rnncourse.sandbox.process import describe_isolation
 
     line, complete = describe_isolation({"landlock_abi": 7, "network": True, "signals": True,
                                          "no-new-processes": True})

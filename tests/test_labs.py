@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT, source_of
-from rnncourse.cli import cli
+
+from rnncourse.cli.main import cli
 from rnncourse.labs import adding, plot, vanishing
 from rnncourse.labs.student import LabError, StudentCode
 from rnncourse.labs.training import Adam, mse_and_grads
@@ -405,7 +406,7 @@ def test_labs_and_matplotlib_are_not_imported_by_other_commands():
     import subprocess
     import sys
 
-    code = ("import sys\nfrom click.testing import CliRunner\nfrom rnncourse.cli import cli\n"
+    code = ("import sys\nfrom click.testing import CliRunner\nfrom rnncourse.cli.main import cli\n"
             "CliRunner().invoke(cli, ['--help'])\n"
             "print(any(m.startswith(('rnncourse.labs', 'matplotlib')) for m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -15,9 +15,11 @@ import pytest
 from classroom import make_course
 from click.testing import CliRunner
 from conftest import ROOT
-from rnncourse import nbgrader_course, nbgrader_report
-from rnncourse.cli import cli
-from rnncourse.notebook import MIMETYPE, NotebookGrader
+
+from rnncourse.cli.main import cli
+from rnncourse.nbgrader import assignment as nbgrader_course
+from rnncourse.nbgrader import report as nbgrader_report
+from rnncourse.nbgrader.cells import MIMETYPE, NotebookGrader
 
 ASSIGNMENT = nbgrader_course.ASSIGNMENT
 SWAPPED_UPDATE = """

@@ -7,10 +7,11 @@ import tomllib
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT
-from rnncourse import notes as notes_module
-from rnncourse.cli import cli
-from rnncourse.errors import CourseError
 from shingles import prose
+
+from rnncourse.cli.main import cli
+from rnncourse.course import notes as notes_module
+from rnncourse.errors import CourseError
 
 # Ids that course.toml, the checks' hints and the issue fix: they must never go away.
 CONTRACT_IDS = """

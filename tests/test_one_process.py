@@ -6,7 +6,9 @@ import textwrap
 
 import pytest
 from conftest import ROOT
-from rnncourse import engine, landlock, zygote
+
+from rnncourse.checking import engine
+from rnncourse.sandbox import forkserver, landlock
 
 pytestmark = pytest.mark.skipif(landlock.abi_version() < 1,
                                 reason="strict isolation needs Landlock")
@@ -18,13 +20,13 @@ EXERCISES = ("activations", "clipping")
 def forks(monkeypatch):
     """The files each new student process was started for, in order."""
     started = []
-    real = zygote.Zygote.fork
+    real = forkserver.ForkServer.fork
 
     def counting(self, **request):
         started.append(request["path"].rsplit("/", 1)[-1])
         return real(self, **request)
 
-    monkeypatch.setattr(zygote.Zygote, "fork", counting)
+    monkeypatch.setattr(forkserver.ForkServer, "fork", counting)
     return started
 
 
@@ -123,7 +125,7 @@ def test_a_file_that_kills_its_process_only_costs_its_own_checks(course, tmp_pat
 
 
 def test_class_grading_takes_a_correct_submission_through_one_process(course, tmp_path, forks):
-    from rnncourse import judge, quizzes
+    from rnncourse.grading import judge, quizzes
 
     (tmp_path / "scratch").mkdir()
     quiz, _ = quizzes.load(course)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from rnncourse import quizbank
 from shingles import DATA, HEX_DIGITS, WIDTH, prose, render, runs, source_hashes, stored_hashes
+
+from rnncourse.quiz import bank as quizbank
 
 SOURCES = Path("/work/shared/sources")
 

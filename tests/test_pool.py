@@ -6,7 +6,8 @@ import time
 
 import pytest
 from classroom import add_folder, full_class, make_course, solution
-from rnncourse.pool import JudgePool
+
+from rnncourse.grading.pool import JudgePool
 
 SLOW = "import time\ntime.sleep(1.5)\n"
 
@@ -76,7 +77,8 @@ def test_a_check_failing_inside_the_grader_is_an_error_not_a_zero(tmp_path):
     """A bug on the grader's side (here: in the reference solution) must not
     become a student's zero: the student is reported as an error and retried."""
     from classroom import load_course
-    from rnncourse import judge
+
+    from rnncourse.grading import judge
 
     root = make_course(tmp_path / "course")
     with open(root / "solutions" / "clipping.py", "a") as file:
@@ -95,7 +97,7 @@ def test_scratch_folders_of_killed_runs_are_removed_by_the_next(tmp_path, monkey
     import fcntl
     import tempfile
 
-    from rnncourse.grading import SCRATCH_PREFIX, scratch_folder
+    from rnncourse.grading.orchestrator import SCRATCH_PREFIX, scratch_folder
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     abandoned, running, fresh = (tmp_path / f"{SCRATCH_PREFIX}{name}"

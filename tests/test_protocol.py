@@ -5,7 +5,8 @@ import struct
 
 import numpy as np
 import pytest
-from rnncourse import protocol
+
+from rnncourse.sandbox import protocol
 
 
 def roundtrip(value, keep=None):

@@ -12,7 +12,7 @@ def pytest_run(folder):
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "rnncourse.pytest_plugin", "-q", "-p",
          "no:cacheprovider", "--rnncourse-dir", str(folder), "-rA",
-         str(ROOT / "grader" / "checks")],
+         str(ROOT / "grader" / "rnncourse" / "checks")],
         capture_output=True, text=True, env=env, cwd=ROOT)
     return done
 
@@ -27,7 +27,7 @@ def verdicts(output):
 
 
 def test_solutions_pass_and_stubs_fail_under_pytest(course):
-    from rnncourse import engine
+    from rnncourse.checking import engine
 
     public = [spec for e in course.exercises for spec in engine.collect(e, False)]
     passed = verdicts(pytest_run(ROOT / "solutions").stdout)

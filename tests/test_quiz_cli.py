@@ -8,11 +8,14 @@ import shutil
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT
-from rnncourse import notes as notes_module
-from rnncourse import quiz, quizbank, status
-from rnncourse.cli import cli
-from rnncourse.quizbank import LETTERS
-from rnncourse.quizsession import plan
+
+from rnncourse.cli import progress as status
+from rnncourse.cli.main import cli
+from rnncourse.course import notes as notes_module
+from rnncourse.quiz import bank as quizbank
+from rnncourse.quiz import grading as quiz
+from rnncourse.quiz.bank import LETTERS
+from rnncourse.quiz.session import plan
 
 TOTAL = len(quizbank.load(ROOT / "quiz" / "bank.toml").questions)
 

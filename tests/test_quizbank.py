@@ -8,10 +8,12 @@ from collections import Counter
 
 import pytest
 from conftest import ROOT
-from rnncourse import notes as notes_module
-from rnncourse import quiz, quizbank
+
+from rnncourse.course import notes as notes_module
 from rnncourse.errors import CourseError
-from rnncourse.quizbank import AnswerError, parse_answer
+from rnncourse.quiz import bank as quizbank
+from rnncourse.quiz import grading as quiz
+from rnncourse.quiz.bank import AnswerError, parse_answer
 
 BANK = ROOT / "quiz" / "bank.toml"
 
@@ -322,7 +324,7 @@ QUIZ_TABLE = 'bank = "quiz/bank.toml"'
     (QUIZ_TABLE + "\nshuffle = true", "[quiz] key 'shuffle': unknown setting"),
 ])
 def test_malformed_quiz_table(tmp_path, replacement, expected):
-    from rnncourse import course as course_module
+    from rnncourse.course import manifest as course_module
 
     assert QUIZ_TABLE in REAL
     (tmp_path / "course.toml").write_text(REAL.replace(QUIZ_TABLE, replacement), "utf-8")
@@ -334,7 +336,8 @@ def test_malformed_quiz_table(tmp_path, replacement, expected):
 
 def test_a_course_without_a_quiz_says_so(tmp_path, monkeypatch):
     from click.testing import CliRunner
-    from rnncourse.cli import cli
+
+    from rnncourse.cli.main import cli
 
     text = re.sub(r"\[quiz\]\n(?:.*\n)*?\n(?=\[)", "", REAL)
     assert "[quiz]" not in text and "quiz/bank.toml" not in text

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 from conftest import ROOT
-from rnncourse.gradcheck import relative_error
-from rnncourse.loader import load_module
+
+from rnncourse.checking.gradcheck import relative_error
+from rnncourse.course.loader import load_module
 
 
 @pytest.fixture(scope="module")

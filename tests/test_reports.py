@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 from classroom import Page, add_folder, assert_gradescope_shape, full_class, make_course
-from rnncourse import exports, judge, quizzes, report
-from rnncourse.quizzes import QuizScore
-from rnncourse.report import Row
+
+from rnncourse.grading import judge, quizzes
+from rnncourse.grading.quizzes import QuizScore
+from rnncourse.reports import classreport as report
+from rnncourse.reports import exports
+from rnncourse.reports.classreport import Row
 from rnncourse.results import CheckResult, CourseResult, ExerciseResult
 
 SECRET = "HIDDEN-CASE-INPUT-0.123456"
@@ -20,7 +23,7 @@ SECRET = "HIDDEN-CASE-INPUT-0.123456"
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """The course with the two exercises these hand-made results cover."""
-    from rnncourse import course as course_module
+    from rnncourse.course import manifest as course_module
 
     return course_module.load(make_course(tmp_path_factory.mktemp("course") / "course"))
 

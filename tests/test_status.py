@@ -9,9 +9,11 @@ import sys
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT, public_points
-from rnncourse import atomic, status
-from rnncourse.cli import cli
-from rnncourse.render import points
+
+from rnncourse import atomic
+from rnncourse.cli import progress as status
+from rnncourse.cli.main import cli
+from rnncourse.cli.views.checks import points
 
 
 @pytest.fixture
@@ -120,7 +122,7 @@ def test_an_unwritable_store_never_fails_check(run, tmp_path, monkeypatch):
 WRITER = """
 import sys
 from pathlib import Path
-from rnncourse import status
+from rnncourse.cli import progress as status
 for number in range(25):
     status.record_answer(Path(sys.argv[1]), f"q-{sys.argv[2]}-{number}", "lstm", True)
 """

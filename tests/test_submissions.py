@@ -4,8 +4,9 @@ import zipfile
 
 import pytest
 from classroom import add_folder, add_zip
-from rnncourse import submissions
-from rnncourse.submissions import SubmissionError
+
+from rnncourse.grading import submissions
+from rnncourse.grading.submissions import SubmissionError
 
 FILES = {"activations.py": "A = 1\n", "clipping.py": "B = 2\n", "helpers/util.py": "C = 3\n"}
 

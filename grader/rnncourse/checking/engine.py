@@ -1,0 +1,290 @@
+"""Run the checks of some exercises on a folder of student files.
+
+The engine is the only place that decides pass or fail. It runs in the judge's
+process; the student's code runs in a process of its own (sandbox.py), one
+per exercise file (in class grading, one handed on from file to file while
+they leave it as they found it), and only plain data comes back from it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from rnncourse.checking import CheckFailed, CheckSpec, Student
+from rnncourse.course.loader import reference_module
+from rnncourse.course.manifest import Course, Exercise
+from rnncourse.errors import CourseError
+from rnncourse.results import CheckResult, CourseResult, ExerciseResult
+from rnncourse.sandbox.process import StudentError, StudentProcess
+
+MAX_PRINTED = 1000
+
+
+def collect(exercise: Exercise, include_hidden: bool = True) -> list[CheckSpec]:
+    """The checks of an exercise, in the order its check module defines them."""
+    try:
+        module = importlib.import_module(f"rnncourse.checks.{exercise.id}")
+    except ModuleNotFoundError as error:
+        if error.name != f"rnncourse.checks.{exercise.id}":
+            raise
+        raise CourseError(f"exercise '{exercise.id}' has no check module "
+                          f"rnncourse.checks.{exercise.id}") from None
+    specs = [value.__rnncourse_check__ for value in vars(module).values()
+             if hasattr(value, "__rnncourse_check__")]
+    for spec in specs:
+        if spec.function not in exercise.functions:
+            raise CourseError(f"check '{spec.id}' tests '{spec.function}', which is not in "
+                              f"the functions of exercise '{exercise.id}' in course.toml")
+    return [spec for spec in specs if include_hidden or not spec.hidden]
+
+
+def run(course: Course, exercises: list[Exercise], directory: Path,
+        include_hidden: bool = False, workdir: Path | None = None,
+        on_exercise: Callable[[ExerciseResult], None] | None = None,
+        parallel: int = 3, isolation: str = "basic",
+        deadline: float | None = None, one_process: bool = False) -> CourseResult:
+    """Check ``exercises``; up to ``parallel`` of them at once, so that the judge
+    compares one exercise's results while another's student process computes.
+
+    ``isolation`` is "basic" (own process, memory cap: a student's own check)
+    or "strict" (also no access outside ``workdir``, no signals, no network,
+    no forking: class grading). ``deadline`` (time.monotonic()) bounds the
+    whole run: checks not started by then fail with a clear reason.
+
+    ``one_process`` (strict isolation, one exercise at a time): the files go
+    through one student process in turn instead of a fresh process each, for
+    as long as they leave the state all files share untouched (see
+    sharedstate.py); a file after one that changed it gets a fresh process.
+    """
+    if one_process:
+        return _run_in_one_process(course, exercises, Path(directory), include_hidden,
+                                   workdir, on_exercise, isolation, deadline)
+    with contextlib.ExitStack() as stack:
+        # every student process imports its file while earlier exercises are checked
+        processes = [student_process(course, exercise, Path(directory), workdir, isolation)
+                     for exercise in exercises]
+        for process in processes:
+            if process is not None:
+                with contextlib.suppress(RuntimeError):  # retried, and reported, per check
+                    stack.enter_context(process).launch()
+
+        def one(index: int) -> ExerciseResult:
+            outcome = run_exercise(course, exercises[index], Path(directory), include_hidden,
+                                   workdir, isolation, deadline, processes[index])
+            if processes[index] is not None:
+                processes[index].stop()
+            if on_exercise is not None:
+                on_exercise(outcome)
+            return outcome
+
+        outcomes = in_threads(one, len(exercises), parallel)
+    return CourseResult(exercises=outcomes, hidden_included=include_hidden)
+
+
+def _run_in_one_process(course: Course, exercises: list[Exercise], directory: Path,
+                        include_hidden: bool, workdir: Path | None,
+                        on_exercise: Callable[[ExerciseResult], None] | None,
+                        isolation: str, deadline: float | None) -> CourseResult:
+    outcomes = []
+    with contextlib.ExitStack() as stack:
+        previous: StudentProcess | None = None
+        for exercise in exercises:
+            process = student_process(course, exercise, directory, workdir, isolation)
+            if process is not None:
+                if previous is not None:
+                    previous.hand_over(process, course.policy.check_timeout)
+                stack.enter_context(process)
+                previous = process
+            outcome = run_exercise(course, exercise, directory, include_hidden, workdir,
+                                   isolation, deadline, process)
+            if on_exercise is not None:
+                on_exercise(outcome)
+            outcomes.append(outcome)
+    return CourseResult(exercises=outcomes, hidden_included=include_hidden)
+
+
+def in_threads(task: Callable[[int], ExerciseResult], count: int,
+               threads: int) -> list[ExerciseResult]:
+    """[task(0), ..., task(count - 1)], run by up to ``threads`` threads; the first
+    exception raised by a task is raised here once all threads have stopped."""
+    if threads <= 1 or count <= 1:
+        return [task(index) for index in range(count)]
+    outcomes: list = [None] * count
+    pending = iter(range(count))
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        while not errors:
+            with lock:
+                index = next(pending, None)
+            if index is None:
+                return
+            try:
+                outcomes[index] = task(index)
+            except BaseException as error:  # noqa: BLE001 - re-raised in the caller
+                errors.append(error)
+
+    workers = [threading.Thread(target=work, daemon=True) for _ in range(min(threads, count))]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise errors[0]
+    return outcomes
+
+
+class Background:
+    """A call running in a thread of its own; result() waits for it and returns
+    its value or raises its exception."""
+
+    def __init__(self, function: Callable, *args, **kwargs) -> None:
+        self._outcome: tuple[bool, object] = (False, None)
+        self._thread = threading.Thread(target=self._run, args=(function, args, kwargs),
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, function: Callable, args: tuple, kwargs: dict) -> None:
+        try:
+            self._outcome = (True, function(*args, **kwargs))
+        except BaseException as error:  # noqa: BLE001 - re-raised by result()
+            self._outcome = (False, error)
+
+    def result(self) -> object:
+        self._thread.join()
+        done, value = self._outcome
+        if not done:
+            raise value
+        return value
+
+
+def student_process(course: Course, exercise: Exercise, directory: Path,
+                    workdir: Path | None, isolation: str) -> StudentProcess | None:
+    """The (not yet started) process for ``exercise``'s file, or None when the
+    file is missing."""
+    path = directory / exercise.file
+    if not path.is_file():
+        return None
+    deny = (course.root,) if isolation == "strict" else ()
+    return StudentProcess(path, course.policy.memory_mb, workdir, isolation, deny)
+
+
+def run_exercise(course: Course, exercise: Exercise, directory: Path,
+                 include_hidden: bool = False, workdir: Path | None = None,
+                 isolation: str = "basic", deadline: float | None = None,
+                 process: StudentProcess | None = None) -> ExerciseResult:
+    """Run one exercise's checks. A check is worth its share (by weight) of the
+    exercise's points among *all* its checks, hidden ones included, so a check
+    is worth the same in a student's run and in grading; without the hidden
+    checks, the maximum is the public share of the exercise."""
+    all_specs = collect(exercise)
+    total_weight = sum(spec.weight for spec in all_specs)
+    specs = [spec for spec in all_specs if include_hidden or not spec.hidden]
+    max_score = exercise.points * sum(spec.weight for spec in specs) / total_weight
+    result = ExerciseResult(exercise.id, exercise.title, max_score, notes=exercise.notes,
+                            optional=exercise.optional)
+    path = directory / exercise.file
+    if not path.is_file():
+        return missing_result(exercise, f"{exercise.file} is missing from {directory}",
+                              include_hidden)
+    reference = reference_module(course.solutions_dir, exercise.file)
+    if process is None:  # its own process, stopped at the end
+        with student_process(course, exercise, directory, workdir, isolation) as own:
+            result.checks = check_specs(course, exercise, specs, own, reference, deadline)
+    else:  # the caller's, left running
+        result.checks = check_specs(course, exercise, specs, process, reference, deadline)
+    import_problem = next((c.message for c in result.checks if c.kind == "import"), None)
+    result.problem = import_problem
+    return result
+
+
+def missing_result(exercise: Exercise, problem: str, include_hidden: bool = True
+                   ) -> ExerciseResult:
+    """An exercise with nothing to check: every check fails with ``problem``."""
+    all_specs = collect(exercise)
+    total_weight = sum(spec.weight for spec in all_specs)
+    specs = [spec for spec in all_specs if include_hidden or not spec.hidden]
+    max_score = exercise.points * sum(spec.weight for spec in specs) / total_weight
+    return ExerciseResult(exercise.id, exercise.title, max_score, notes=exercise.notes,
+                          problem=problem, optional=exercise.optional,
+                          checks=[_failed(spec, exercise, total_weight, problem, "missing")
+                                  for spec in specs])
+
+
+def check_specs(course: Course, exercise: Exercise, specs: list[CheckSpec], process: object,
+                reference: object, deadline: float | None = None) -> list[CheckResult]:
+    """Run ``specs`` of ``exercise`` against ``process`` (a StudentProcess, or
+    anything with its call interface, such as the notebook backend)."""
+    total_weight = sum(spec.weight for spec in collect(exercise))
+    results = []
+    for spec in specs:
+        if deadline is not None and time.monotonic() >= deadline:
+            results.append(_failed(spec, exercise, total_weight,
+                                   "not run: the time limit for this submission was reached",
+                                   "timeout"))
+            continue
+        results.append(_run_check(course, exercise, spec, total_weight, process, reference))
+    return results
+
+
+def _run_check(course: Course, exercise: Exercise, spec: CheckSpec, total_weight: float,
+               process: StudentProcess, reference: object) -> CheckResult:
+    max_points = exercise.points * spec.weight / total_weight
+    student = Student(process, exercise.id, course.policy.check_timeout)
+    fixtures = {"student": student, "reference": reference, "policy": course.policy}
+    outcome = CheckResult(spec.id, spec.function, False, 0.0, max_points,
+                          hidden=spec.hidden, notes=exercise.notes)
+    try:
+        process.reset()
+        code = spec.test.__code__
+        names = code.co_varnames[:code.co_argcount]
+        if "rng" in names:  # numpy.random is only imported by checks that ask for it
+            fixtures["rng"] = np.random.default_rng(None if spec.hidden else spec.seed)
+        arguments = {name: fixtures[name] for name in names}
+        with np.errstate(all="ignore"):
+            spec.test(**arguments)
+    except StudentError as error:
+        outcome.message, outcome.kind = str(error), error.kind
+    except CheckFailed as failure:
+        outcome.message, outcome.kind = failure.message, "fail"
+        outcome.hint = failure.hint
+        _explain(course, outcome, failure.misconception)
+    except AssertionError as failure:
+        outcome.message, outcome.kind = str(failure) or f"{spec.id} failed", "fail"
+    except KeyError as error:
+        outcome.message, outcome.kind = f"internal error: unknown fixture {error}", "internal"
+    except Exception as error:  # noqa: BLE001 - a check must never stop the run
+        outcome.message = (f"internal error in check {spec.id}: "
+                           f"{type(error).__name__}: {error}")
+        outcome.kind = "internal"
+    else:
+        outcome.passed, outcome.points, outcome.kind = True, max_points, "pass"
+    if not outcome.passed and outcome.hint is None and outcome.kind == "fail":
+        outcome.hint = spec.hint
+    outcome.output = "".join(student.printed)[:MAX_PRINTED]
+    return outcome
+
+
+def _explain(course: Course, outcome: CheckResult, misconception: str | None) -> None:
+    known = course.misconceptions.get(misconception) if misconception else None
+    if known is None:
+        return
+    outcome.misconception = known.id
+    outcome.hint = known.hint
+    outcome.notes = known.notes
+
+
+def _failed(spec: CheckSpec, exercise: Exercise, total_weight: float, message: str,
+            kind: str) -> CheckResult:
+    return CheckResult(spec.id, spec.function, False, 0.0,
+                       exercise.points * spec.weight / total_weight, message=message,
+                       hidden=spec.hidden, kind=kind, notes=exercise.notes)
+

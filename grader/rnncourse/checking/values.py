@@ -1,0 +1,122 @@
+"""Describing and comparing what the student's code returned: types, dtypes and
+shapes first, then values in relative error."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnncourse.checking.gradcheck import relative_error
+from rnncourse.checking.spec import CheckFailed
+from rnncourse.sandbox import protocol
+
+
+def describe(value: object) -> str:
+    """How to name a returned value in a message."""
+    if isinstance(value, np.ndarray):
+        return f"a {value.dtype} array of shape {value.shape}"
+    if isinstance(value, (protocol.Handle, protocol.Unsupported)):
+        return f"an object of type {value.type_name}"
+    if value is None:
+        return "None"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)} items"
+    if isinstance(value, dict):
+        return f"a dict with keys {sorted(value)}"
+    return f"a {type(value).__name__} ({value!r})"
+
+
+def expect_value(got: object, want: object, name: str | tuple[str, ...], tolerance: float,
+                 case: str = "", floor: float = 0.0) -> None:
+    """Fail unless ``got`` has the type, dtype and shape of ``want`` and its values
+    agree to ``tolerance`` in relative error (``floor``: see relative_error)."""
+    problem = structure_problem(got, want, name)
+    if problem:
+        raise CheckFailed(with_case(problem, case))
+    for label, got_array, want_array in _leaves(got, want, name):
+        error = relative_error(got_array, want_array, floor)
+        if not error <= tolerance:
+            raise CheckFailed(with_case(
+                f"{label} differs from the expected values: relative error {error:.1e} "
+                f"(tolerance {tolerance:.0e})", case))
+
+
+def _part_names(name: str | tuple[str, ...], count: int) -> list[str]:
+    """Names for the items of a returned tuple: given ones, or name[0], name[1], ..."""
+    if isinstance(name, tuple):
+        return list(name)
+    return [f"{name}[{index}]" for index in range(count)]
+
+
+def _whole(name: str | tuple[str, ...]) -> str:
+    return f"({', '.join(name)})" if isinstance(name, tuple) else name
+
+
+def structure_problem(got: object, want: object, name: str | tuple[str, ...]) -> str | None:
+    if isinstance(want, np.ndarray):
+        if not isinstance(got, np.ndarray):
+            return (f"{name} is {describe(got)}; "
+                    f"expected a float64 numpy array of shape {want.shape}")
+        if got.dtype != np.float64:
+            return f"{name} has dtype {got.dtype}; expected float64"
+        if got.shape != want.shape:
+            return f"{name} has shape {got.shape}; expected {want.shape}"
+        bad = ~np.isfinite(got) & np.isfinite(want)
+        if bad.any():
+            kind = "NaN" if np.isnan(got[bad]).any() else "inf"
+            return f"{name} contains {kind} at {int(bad.sum())} of {got.size} positions"
+        return None
+    if isinstance(want, float):
+        if isinstance(got, np.ndarray) and got.shape == () and got.dtype.kind == "f":
+            return None
+        if type(got) is int:
+            return None
+        if type(got) is not float:
+            return f"{name} is {describe(got)}; expected a float"
+        if not np.isfinite(got):
+            return f"{name} is {got}; expected a finite number"
+        return None
+    if isinstance(want, tuple):
+        if not isinstance(got, (tuple, list)) or len(got) != len(want):
+            return f"{_whole(name)} is {describe(got)}; expected a tuple of {len(want)} items"
+        for part, got_item, want_item in zip(_part_names(name, len(want)), got, want):
+            problem = structure_problem(got_item, want_item, part)
+            if problem:
+                return problem
+        return None
+    if isinstance(want, dict):
+        if not isinstance(got, dict) or sorted(got) != sorted(want):
+            return f"{name} is {describe(got)}; expected a dict with keys {sorted(want)}"
+        for key in want:
+            problem = structure_problem(got[key], want[key], f"{name}[{key!r}]")
+            if problem:
+                return problem
+        return None
+    raise TypeError(f"cannot compare with a reference value of type {type(want).__name__}")
+
+
+def _leaves(got: object, want: object, name: str | tuple[str, ...]):
+    if isinstance(want, (np.ndarray, float)):
+        yield name, np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
+    elif isinstance(want, tuple):
+        for part, got_item, want_item in zip(_part_names(name, len(want)), got, want):
+            yield from _leaves(got_item, want_item, part)
+    elif isinstance(want, dict):
+        for key in want:
+            yield from _leaves(got[key], want[key], f"{name}[{key!r}]")
+
+
+def with_case(message: str, case: str) -> str:
+    return f"{message} — case: {case}" if case else message
+
+
+def copies(args: tuple) -> tuple:
+    def copy(value):
+        if isinstance(value, np.ndarray):
+            return value.copy()
+        if isinstance(value, dict):
+            return {key: copy(item) for key, item in value.items()}
+        if isinstance(value, (tuple, list)):
+            return type(value)(copy(item) for item in value)
+        return value
+
+    return tuple(copy(arg) for arg in args)

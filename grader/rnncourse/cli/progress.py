@@ -1,0 +1,150 @@
+"""The student's progress: the last check of each exercise and the last answer to
+each quiz question, kept in <course>/.rnncourse/status.json.
+
+Every change is a locked read-modify-write that replaces the file atomically,
+so Ctrl-C or a second rnncourse running at the same time never leaves it half
+written. This module is imported on every `rnncourse check`: it must stay cheap
+(the standard library and click, which the CLI has loaded already).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from rnncourse import atomic
+
+if TYPE_CHECKING:
+    from rnncourse.course.manifest import Course
+    from rnncourse.results import CourseResult
+
+VERSION = 1
+FILE = "status.json"
+STATE_DIR_VARIABLE = "RNNCOURSE_STATE_DIR"  # where to keep it instead (tests, shared machines)
+MAX_SESSIONS = 50
+
+
+def state_dir(root: Path) -> Path:
+    override = os.environ.get(STATE_DIR_VARIABLE)
+    return Path(override) if override else Path(root) / ".rnncourse"
+
+
+def path(root: Path) -> Path:
+    return state_dir(root) / FILE
+
+
+def empty() -> dict:
+    return {"version": VERSION, "exercises": {}, "quiz": {"questions": {}, "sessions": []}}
+
+
+def load(root: Path) -> tuple[dict, str | None]:
+    """(the store, a problem) — an unreadable store reads as empty, with the reason."""
+    try:
+        data = json.loads(path(root).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return empty(), None
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        return empty(), f"{path(root)} is unreadable ({error}); it will be replaced"
+    if not _well_formed(data):
+        return empty(), f"{path(root)} has an unexpected layout; it will be replaced"
+    return data, None
+
+
+def _well_formed(data: object) -> bool:
+    return (isinstance(data, dict) and data.get("version") == VERSION
+            and isinstance(data.get("exercises"), dict)
+            and isinstance(data.get("quiz"), dict)
+            and isinstance(data["quiz"].get("questions"), dict)
+            and isinstance(data["quiz"].get("sessions"), list))
+
+
+@contextmanager
+def _locked(root: Path):
+    folder = state_dir(root)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "status.lock", "a+") as handle:
+        try:
+            import fcntl
+        except ImportError:  # not on Linux/macOS: atomic replace still prevents torn files
+            yield
+            return
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def update(root: Path, change: Callable[[dict], None]) -> None:
+    """Apply ``change`` to the store and write it back atomically."""
+    with _locked(root):
+        data, _problem = load(root)
+        change(data)
+        atomic.write_text(path(root), json.dumps(data, indent=1, sort_keys=True) + "\n")
+
+
+def safely(action: Callable[[], None]) -> None:
+    """Run a recording step; a failure to record is reported on stderr and never
+    fails the command (stdout stays clean for --json)."""
+    try:
+        action()
+    except (OSError, ValueError) as error:
+        click.echo(f"rnncourse: could not record progress ({error})", err=True)
+
+
+def record_check(course: Course, folder: Path, result: CourseResult) -> None:
+    """Remember each exercise's result, when ``folder`` is the course's own exercises/
+    (a check of solutions/ or of another folder is not the student's progress)."""
+    try:
+        if Path(folder).resolve() != course.exercises_dir.resolve():
+            return
+    except OSError:
+        return
+    now = time.time()
+
+    def change(data: dict) -> None:
+        for exercise in result.exercises:
+            data["exercises"][exercise.id] = {
+                "score": exercise.score,
+                "max_score": exercise.max_score,
+                "passed": exercise.passed,
+                "checks_passed": sum(check.passed for check in exercise.checks),
+                "checks": len(exercise.checks),
+                "hidden_included": result.hidden_included,
+                "at": now,
+            }
+
+    safely(lambda: update(course.root, change))
+
+
+def record_answer(root: Path, question_id: str, topic: str, correct: bool) -> None:
+    """Remember the latest answer to one quiz question."""
+    now = time.time()
+
+    def change(data: dict) -> None:
+        data["quiz"]["questions"][question_id] = {"topic": topic, "correct": correct,
+                                                  "at": now}
+
+    safely(lambda: update(root, change))
+
+
+def record_answers(root: Path, answers: list[tuple[str, str, bool]], session: dict) -> None:
+    """Remember many answers at once, plus a summary of the session."""
+    now = time.time()
+
+    def change(data: dict) -> None:
+        for question_id, topic, correct in answers:
+            data["quiz"]["questions"][question_id] = {"topic": topic, "correct": correct,
+                                                      "at": now}
+        sessions = data["quiz"]["sessions"]
+        sessions.append(dict(session, at=now))
+        del sessions[:-MAX_SESSIONS]
+
+    safely(lambda: update(root, change))

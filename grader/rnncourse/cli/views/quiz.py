@@ -1,0 +1,147 @@
+"""Rich rendering of quiz questions, feedback and scores."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from rnncourse.cli.views.checks import points
+from rnncourse.quiz.bank import LETTERS, Bank, Question
+
+if TYPE_CHECKING:
+    from rnncourse.quiz.grading import QuizResult
+    from rnncourse.quiz.session import Asked
+
+
+def inline(text: str) -> Text:
+    """Plain text with `code` spans highlighted. Not Markdown: math such as
+    0.9**50 would turn into bold text."""
+    result = Text()
+    for index, part in enumerate(text.split("`")):
+        result.append(part, style="bold cyan" if index % 2 else "")
+    return result
+
+
+def question_view(asked: Asked, number: int, total: int) -> Group:
+    question = asked.question
+    header = Text.assemble(
+        (f"Question {number} of {total}", "bold cyan"), "  ",
+        (f"{question.section} · {question.difficulty}", "dim"),
+    )
+    parts: list = [Text(), header, inline(question.prompt)]
+    if question.code:
+        parts.append(Panel(Text(question.code.strip("\n")), expand=False, border_style="dim"))
+    if question.kind == "multiple":
+        parts.append(Text("Select all that apply.", style="italic"))
+    if question.kind == "numeric":
+        parts.append(Text("Answer with a number (a fraction such as 1/4 works too).",
+                          style="italic"))
+    choices = Table.grid(padding=(0, 1))
+    choices.add_column(no_wrap=True, style="bold")
+    choices.add_column()
+    for place, option in enumerate(asked.shown):
+        choices.add_row(f"  {LETTERS[place]})", inline(option))
+    parts.append(choices)
+    return Group(*parts)
+
+
+def prompt_text(asked: Asked) -> str:
+    """The input prompt (rich markup: no square brackets)."""
+    count = len(asked.question.options)
+    span = f"a-{LETTERS[count - 1]} or 1-{count}"
+    if asked.question.kind == "numeric":
+        return "Your answer: "
+    if asked.question.kind == "truefalse":
+        return "True or false (t/f, or a/b): "
+    if asked.question.kind == "multiple":
+        return f"Your answers ({span}, e.g. a c): "
+    return f"Your answer ({span}): "
+
+
+def feedback_view(bank: Bank, asked: Asked, correct: bool) -> Group:
+    question = asked.question
+    if correct:
+        verdict = Text("✓ Right.", style="bold green")
+    else:
+        verdict = Text("✗ Not quite.", style="bold red")
+        right = _right_answer(bank, asked)
+        if right:
+            verdict.append(f" The answer: {right}")
+    read = Text.assemble(("Read: ", "bold"), f"rnncourse notes {question.section}")
+    return Group(verdict, inline(question.explanation), read)
+
+
+def _right_answer(bank: Bank, asked: Asked) -> str | None:
+    question = asked.question
+    response = bank.correct_response(question)
+    if response is None:
+        return None
+    if question.kind == "numeric":
+        return f"{response:g} (within {question.tolerance:g})"
+    if question.kind == "truefalse":
+        return "true" if response else "false"
+    options = sorted(response) if question.kind == "multiple" else [response]
+    return ", ".join(f"{LETTERS[asked.place_of(option)]}) {question.options[option]}"
+                     for option in options)
+
+
+def summary_view(results: list[tuple[Question, bool]], asked_count: int) -> Panel:
+    right = sum(question.points for question, correct in results if correct)
+    total = sum(question.points for question, _ in results)
+    lines = [f"Score [bold]{points(right)} / {points(total)}[/]"]
+    if len(results) < asked_count:
+        lines[0] += f" [dim]({len(results)} of {asked_count} questions answered)[/]"
+    topics: dict[str, list[int]] = {}
+    for question, correct in results:
+        tally = topics.setdefault(question.topic, [0, 0])
+        tally[0] += correct
+        tally[1] += 1
+    if len(topics) > 1:
+        lines.append("  ".join(f"{topic} {done}/{count}" for topic, (done, count) in
+                               topics.items()))
+    to_read = list(dict.fromkeys(q.section for q, correct in results if not correct))
+    if to_read:
+        lines.append("Read again: " + ", ".join(f"rnncourse notes {escape(section)}"
+                                                for section in to_read))
+    elif results:
+        lines.append("[green]All right.[/]")
+    return Panel("\n".join(lines), title="Quiz", expand=False)
+
+
+def answers_view(result: QuizResult) -> Group:
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    table.add_column("question", style="bold", no_wrap=True)
+    table.add_column("section", style="dim", no_wrap=True)
+    table.add_column("result", no_wrap=True)
+    for entry in result.questions:
+        if entry.correct:
+            verdict = Text("✓ right", style="green")
+        elif not entry.answered:
+            verdict = Text("· unanswered", style="yellow")
+        else:
+            verdict = Text("✗ wrong", style="red")
+            if entry.problem:
+                verdict.append(f" ({entry.problem})", style="dim")
+        table.add_row(entry.id, entry.section, verdict)
+    wrong = list(dict.fromkeys(e.section for e in result.questions if not e.correct))
+    message = f"Score [bold]{points(result.score)} / {points(result.max_score)}[/]"
+    if wrong:
+        message += "\nRead again: " + ", ".join(f"rnncourse notes {escape(s)}" for s in wrong)
+    return Group(table, Text(), Panel(message, title="Quiz answers", expand=False))
+
+
+def topics_view(rows: list[dict]) -> Table:
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    table.add_column("topic", style="bold cyan", no_wrap=True)
+    table.add_column("title")
+    table.add_column("questions", justify="right")
+    table.add_column("easy/medium/hard", justify="right", style="dim")
+    for row in rows:
+        mix = "/".join(str(row["difficulty"][level]) for level in ("easy", "medium", "hard"))
+        table.add_row(row["id"], row["title"], str(row["questions"]), mix)
+    return table

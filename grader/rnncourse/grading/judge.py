@@ -1,0 +1,156 @@
+"""A judge process of `rnncourse grade`: grades one student at a time.
+
+The orchestrator starts ``--jobs`` of these as fresh interpreters
+(``python -m rnncourse.judge FD COURSE_ROOT SCRATCH [CPU]``), each on a CPU of
+its own when it can (pool.py). A judge is trusted code: it copies a submission
+into a new folder under SCRATCH, runs the checks there (engine.run with strict
+isolation and a wall-clock deadline; the student code itself runs in processes
+forked from this judge's own fork server: one for all the student's files
+while they leave it as they found them, see sharedstate.py), grades the quiz
+answers, deletes the copy, and sends back one line of JSON built from
+CourseResult.to_dict(). It never opens the gradebook or writes the exports.
+
+Requests and replies are JSON lines on the socket FD; EOF means "stop".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import stat
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rnncourse.course.manifest import Course
+from rnncourse.grading.quizzes import QuizGrader
+from rnncourse.results import CourseResult
+from rnncourse.sandbox import forkserver
+
+
+def grade(course: Course, quiz: QuizGrader | None, task: dict, scratch: Path) -> dict:
+    """Grade the submission of ``task`` (student_id, source, label, timeout)."""
+    from rnncourse.checking import engine
+    from rnncourse.grading import submissions
+
+    started = time.monotonic()
+    reply = {"student_id": task["student_id"], "status": "graded", "reason": "",
+             "content_hash": "", "result": None, "quiz": None}
+    copy = Path(tempfile.mkdtemp(prefix="student-", dir=scratch)).resolve()
+    try:
+        try:
+            reply["content_hash"] = submissions.materialize(Path(task["source"]), copy)
+        except submissions.SubmissionError as error:
+            reply.update(status="invalid", reason=str(error),
+                         content_hash=submissions.problem_hash(str(error)))
+            return reply
+        # Before any student code runs: its process may rewrite files in its copy.
+        if quiz is not None:
+            reply["quiz"] = quiz.grade(copy).to_dict()
+        timeout = float(task["timeout"])
+        deadline = time.monotonic() + timeout
+        # one exercise at a time (the --jobs judges already keep the cores busy), the
+        # files in turn through one student process while they leave it as they found it
+        result = engine.run(course, list(course.exercises), copy, include_hidden=True,
+                            workdir=copy, isolation="strict", deadline=deadline, parallel=1,
+                            one_process=True)
+        _hide_copy_path(result, copy, task.get("label") or task["student_id"])
+        reply["result"] = result.to_dict()
+        checks = [check for exercise in result.exercises for check in exercise.checks]
+        cut = [check for check in checks if check.kind == "timeout"]
+        broken = [check for check in checks if check.kind == "internal"]
+        if broken:  # the grader failed, not the student: no score, retried next run
+            reply.update(status="error",
+                         reason=f"{len(broken)} check(s) failed inside the grader "
+                                f"(first: {broken[0].message[:200]}); run the same command "
+                                "again to retry")
+        elif cut and time.monotonic() >= deadline:
+            reply.update(status="timeout",
+                         reason=f"stopped at the time limit of {timeout:g} s per student "
+                                f"({len(cut)} checks timed out or were not run)")
+        return reply
+    except Exception as error:  # noqa: BLE001 - a bug here fails one student, not the run
+        reply.update(status="error", result=None,
+                     reason=f"internal error while grading: {type(error).__name__}: {error}")
+        return reply
+    finally:
+        reply["seconds"] = round(time.monotonic() - started, 4)
+        _remove(copy)
+
+
+def _hide_copy_path(result: CourseResult, copy: Path, label: str) -> None:
+    """Messages name the submission, not the judge's temporary folder."""
+    path = str(copy)
+    for exercise in result.exercises:
+        if exercise.problem:
+            exercise.problem = exercise.problem.replace(path, label)
+        for check in exercise.checks:
+            check.message = check.message.replace(path, label)
+            check.output = check.output.replace(path, label)
+
+
+def _remove(folder: Path) -> None:
+    """Delete a student's copy, even where its code took permissions away."""
+    def retry(function, path, _info):
+        try:
+            os.chmod(os.path.dirname(path), stat.S_IRWXU)
+            os.chmod(path, stat.S_IRWXU)
+            function(path)
+        except OSError:
+            pass
+
+    shutil.rmtree(folder, onerror=retry)
+
+
+def _warm(course: Course) -> None:
+    """Import every check module and solution now rather than during the first student."""
+    from rnncourse.checking import engine
+    from rnncourse.course.loader import reference_module
+
+    for exercise in course.exercises:
+        try:
+            engine.collect(exercise, include_hidden=True)
+            reference_module(course.solutions_dir, exercise.file)
+        except Exception:  # noqa: BLE001, S112 - the same error is reported per student
+            continue
+
+
+def pin_to_cpu(cpu: int) -> None:
+    """Keep this process, and those it starts from now on, on ``cpu``."""
+    try:
+        os.sched_setaffinity(0, {cpu})
+    except (AttributeError, OSError, ValueError):
+        pass  # a hint only: grading works the same without it
+
+
+def main(argv: list[str] | None = None) -> None:
+    fd, root, scratch, *cpu = (argv or sys.argv[1:])[:4]
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the orchestrator's to handle
+    if cpu and cpu[0]:
+        pin_to_cpu(int(cpu[0]))  # before the fork server starts, so that it inherits it
+    forkserver.warm_up()  # boots numpy in the fork server while this process imports
+    from rnncourse.course import manifest as course_module
+    from rnncourse.grading import quizzes
+
+    channel = socket.socket(fileno=int(fd))
+    course = course_module.load(Path(root))
+    quiz, _ = quizzes.load(course)
+    _warm(course)
+    from rnncourse.sandbox.process import probe_isolation
+
+    ready = {"ready": os.getpid(), "isolation": probe_isolation()}
+    channel.sendall(json.dumps(ready).encode() + b"\n")
+    for line in channel.makefile("rb"):
+        reply = grade(course, quiz, json.loads(line), Path(scratch))
+        try:
+            channel.sendall(json.dumps(reply).encode() + b"\n")
+        except OSError:  # the orchestrator is gone: nobody to report to
+            break
+
+
+if __name__ == "__main__":
+    main()

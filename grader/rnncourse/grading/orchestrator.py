@@ -1,0 +1,294 @@
+"""Grading a class: who needs grading, driving the judges, keeping the gradebook.
+
+This runs in the orchestrator, the one process that writes the gradebook and
+the exports. Student code never runs here, nor in the judges: each judge
+(judge.py) grades one student at a time, in a temporary copy of the
+submission, and sends back CourseResult.to_dict() as JSON. Each reply is
+committed to the gradebook before the next one is read, so stopping the run at
+any moment keeps every student finished so far; a later run grades only the
+students that are missing, failed with an error, or whose files or course
+changed (content hashes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import rnncourse
+from rnncourse.course.manifest import Course
+from rnncourse.errors import CourseError
+from rnncourse.grading import quizzes, submissions
+from rnncourse.grading.gradebook import FINAL, Gradebook, Grading, Run
+from rnncourse.grading.pool import JudgePool, JudgeStartError
+from rnncourse.grading.quizzes import QuizScore
+from rnncourse.grading.submissions import Scan, Submission
+from rnncourse.reports import exports
+from rnncourse.reports.classreport import Row
+from rnncourse.results import CourseResult
+from rnncourse.sandbox import process as sandbox
+
+SCRATCH_PREFIX = "rnncourse-grade-"
+
+
+@dataclass(frozen=True)
+class Options:
+    submissions: Path
+    out: Path
+    jobs: int
+    timeout: float
+    force: bool = False
+
+
+@dataclass
+class Plan:
+    to_grade: list[Submission] = field(default_factory=list)
+    invalid: list[Submission] = field(default_factory=list)  # refused while scanning
+    reused: list[Submission] = field(default_factory=list)  # unchanged since their grading
+
+
+@dataclass
+class Outcome:
+    rows: list[Row]
+    plan: Plan
+    graded: int  # students graded (or refused) in this run
+    interrupted: bool
+    written: dict
+    notes: list[str]
+    ignored: list[str]  # top-level files of SUBMISSIONS that are not submissions
+    unfinished: list[Run]  # earlier runs that never reached their end
+
+
+class Progress:
+    """What the command shows while grading; the default shows nothing."""
+
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, grading: Grading) -> None:
+        pass
+
+    def finish(self) -> None:
+        """Grading is over; the exports are being written."""
+
+
+def course_hash(course: Course, quiz_graded: bool) -> str:
+    """Changes whenever a re-grade could give other results: the manifest, the
+    solutions, the check modules, this package's version, quizzes on or off."""
+    digest = hashlib.sha256(f"{rnncourse.__version__}\0quiz={quiz_graded}\0".encode())
+    checks = Path(rnncourse.__file__).resolve().parent / "checks"
+    paths = [course.manifest]
+    for exercise in course.exercises:
+        paths += [course.solutions_dir / exercise.file, checks / f"{exercise.id}.py"]
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b"(missing)"
+        digest.update(f"{path.name}\0{len(data)}\0".encode() + data)
+    return digest.hexdigest()
+
+
+def plan(scan: Scan, current: dict[str, Grading], course_digest: str, force: bool) -> Plan:
+    decided = Plan()
+    for submission in scan.submissions:
+        stored = current.get(submission.student_id)
+        unchanged = (stored is not None and stored.status in FINAL
+                     and stored.content_hash == submission.content_hash
+                     and stored.course_hash == course_digest)
+        if unchanged and not force:
+            decided.reused.append(submission)
+        elif submission.problem is not None:
+            decided.invalid.append(submission)
+        else:
+            decided.to_grade.append(submission)
+    return decided
+
+
+def check_folders(options: Options) -> None:
+    submissions_dir = options.submissions.resolve()
+    out = options.out.resolve()
+    if out == submissions_dir or submissions_dir in out.parents:
+        raise CourseError(f"--out '{options.out}' is inside SUBMISSIONS; it would be read as a "
+                          "student's submission: choose a folder outside it")
+    if out.exists() and not out.is_dir():
+        raise CourseError(f"--out '{options.out}' exists and is not a folder")
+
+
+def grade_class(course: Course, options: Options, progress: Progress | None = None,
+                stop: Callable[[], bool] = lambda: False) -> Outcome:
+    """Grade every submission that needs it, then rewrite the exports.
+
+    Raises CourseError (before anything is written) for unusable folders.
+    """
+    progress = progress or Progress()
+    check_folders(options)
+    scan = submissions.scan(options.submissions)
+    quiz_grader, quiz_note = quizzes.load(course)
+    digest = course_hash(course, quiz_grader is not None)
+    with contextlib.ExitStack() as stack:
+        gradebook = stack.enter_context(Gradebook.open(options.out))
+        unfinished = gradebook.unfinished_runs()
+        decided = plan(scan, gradebook.current(), digest, options.force)
+        pool = None
+        if decided.to_grade:  # they boot (a few tenths of a second) while the run starts
+            scratch = stack.enter_context(scratch_folder())
+            pool = stack.enter_context(JudgePool(min(options.jobs, len(decided.to_grade)),
+                                                 course.root, scratch))
+        gradebook.start_run(options.submissions.resolve(), {
+            "jobs": options.jobs, "timeout": options.timeout, "force": options.force})
+        progress.start(len(decided.to_grade) + len(decided.invalid))
+        finished = True
+        for submission in decided.invalid:
+            grading = Grading(submission.student_id, "invalid", submission.problem,
+                              submission.content_hash, digest)
+            gradebook.record(grading)
+            progress.advance(grading)
+        graded = len(decided.invalid)
+        try:
+            if pool is not None:
+                count = _run_judges(pool, course, options, decided.to_grade, gradebook,
+                                    digest, progress, stop)
+                finished = count == len(decided.to_grade)
+                graded += count
+        except JudgeStartError:
+            gradebook.finish_run("failed")
+            _export(options, course, scan, gradebook.current(), digest,
+                    _first_notes(None, quiz_note))
+            raise
+        gradebook.finish_run("finished" if finished else "interrupted")
+        current = gradebook.current()
+        isolation = pool.isolation if pool is not None else None
+    progress.finish()
+    rows, notes, written = _export(options, course, scan, current, digest,
+                                   _first_notes(isolation, quiz_note))
+    return Outcome(rows, decided, graded, not finished, written, notes, scan.ignored, unfinished)
+
+
+def _first_notes(isolation: dict | None, quiz_note: str | None) -> list[str]:
+    """What the report says first: how student code was isolated (as the judges
+    found it, or probed here when no judge got that far) and about quizzes."""
+    isolation_note, _ = sandbox.describe_isolation(isolation or sandbox.probe_isolation())
+    return [note for note in (isolation_note, quiz_note) if note]
+
+
+def _export(options: Options, course: Course, scan: Scan, current: dict[str, Grading],
+            digest: str, first_notes: list[str]) -> tuple[list[Row], list[str], dict]:
+    rows = rows_for(scan, current, digest)
+    notes = _notes(scan, current, rows, first_notes)
+    return rows, notes, exports.write(options.out, course, rows, notes)
+
+
+def _run_judges(pool: JudgePool, course: Course, options: Options, students: list[Submission],
+                gradebook: Gradebook, digest: str, progress: Progress,
+                stop: Callable[[], bool]) -> int:
+    """Grade ``students`` with the judge pool; the number recorded."""
+    by_id = {submission.student_id: submission for submission in students}
+    recorded = 0
+
+    def record(reply: dict) -> None:
+        nonlocal recorded
+        submission = by_id[reply["student_id"]]
+        result = reply.get("result")
+        if result is not None:
+            CourseResult.from_dict(result)  # a malformed reply fails here, not in the exports
+        grading = Grading(submission.student_id, reply["status"], reply.get("reason") or "",
+                          reply.get("content_hash") or submission.content_hash, digest,
+                          result, reply.get("quiz"), float(reply.get("seconds") or 0.0))
+        gradebook.record(grading)
+        recorded += 1
+        progress.advance(grading)
+
+    tasks = [{"student_id": s.student_id, "source": str(s.path.resolve()), "label": s.label,
+              "timeout": options.timeout} for s in students]
+    # A check already running when the deadline passes may still use its own limit.
+    hang_after = options.timeout + 2 * course.policy.check_timeout + 30
+    pool.run(tasks, record, stop, hang_after)
+    return recorded
+
+
+@contextmanager
+def scratch_folder() -> Iterator[Path]:
+    """The judges' temporary folder for student copies, removed at the end.
+
+    A run killed with -9 cannot remove its own; it held a lock on it, though,
+    so the next run removes every such folder whose lock is free.
+    """
+    _remove_abandoned_scratch()
+    folder = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX))
+    lock = open(folder / ".lock", "w")  # noqa: SIM115 - held for the whole run
+    try:
+        _lock(lock, wait=True)
+        yield folder
+    finally:
+        lock.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_abandoned_scratch() -> None:
+    for folder in Path(tempfile.gettempdir()).glob(SCRATCH_PREFIX + "*"):
+        try:
+            if time.time() - folder.stat().st_mtime < 60:  # it may be locking it right now
+                continue
+            with open(folder / ".lock") as lock:
+                if not _lock(lock, wait=False):
+                    continue
+        except OSError:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _lock(file, wait: bool) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: nothing is removed
+        return wait
+    try:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except OSError:
+        return False
+    return True
+
+
+def rows_for(scan: Scan, current: dict[str, Grading], course_digest: str) -> list[Row]:
+    """One report row per submission in SUBMISSIONS, from the gradebook."""
+    rows = []
+    for submission in scan.submissions:
+        stored = current.get(submission.student_id)
+        if stored is None:
+            rows.append(Row(submission.student_id, None, status="pending",
+                            reason="not graded yet: run the same command again"))
+        elif stored.status in FINAL and (stored.content_hash != submission.content_hash
+                                         or stored.course_hash != course_digest):
+            rows.append(Row(submission.student_id, None, status="pending",
+                            reason="changed since its last grading and not graded again yet: "
+                                   "run the same command again"))
+        else:
+            rows.append(Row(
+                stored.student_id,
+                CourseResult.from_dict(stored.result) if stored.result else None,
+                QuizScore.from_dict(stored.quiz) if stored.quiz else None,
+                stored.status, stored.reason, stored.graded_at))
+    return rows
+
+
+def _notes(scan: Scan, current: dict[str, Grading], rows: list[Row],
+           first_notes: list[str]) -> list[str]:
+    notes = list(first_notes)
+    present = {submission.student_id for submission in scan.submissions}
+    gone = sorted(set(current) - present)
+    if gone:
+        notes.append(f"{len(gone)} student(s) in the gradebook have no submission in SUBMISSIONS "
+                     f"any more and are left out of this report: {', '.join(gone[:20])}"
+                     + (" …" if len(gone) > 20 else ""))
+    pending = sum(1 for row in rows if row.status == "pending")
+    if pending:
+        notes.append(f"{pending} student(s) are not graded yet (status pending).")
+    return notes

@@ -1,0 +1,6 @@
+"""What instructors and students read after grading: the class report
+(grades.csv, report.html), per-student feedback and Gradescope results, all
+built from the one result model.
+
+May import results, course/ and atomic; never sandbox/, grading/ or cli/.
+"""

@@ -1,0 +1,9 @@
+"""Running student code: the student process and the judge's handle on it,
+the fork server, the worker inside the student process, Landlock and seccomp,
+the shared-state watch, the wire format and its channel, the isolation probe,
+and the in-kernel backend that nbgrader's notebooks use.
+
+Imports nothing from the rest of rnncourse (only the standard library and
+numpy): the fork server loads this package alone, so it holds no checks,
+solutions, mistakes or gradebooks, and neither do the student processes.
+"""
