@@ -11,11 +11,11 @@ import pytest
 from classroom import Page, add_folder, assert_gradescope_shape, full_class, make_course
 
 from rnncourse.grading import judge, quizzes
-from rnncourse.grading.quizzes import QuizScore
 from rnncourse.reports import classreport as report
 from rnncourse.reports import exports
-from rnncourse.reports.classreport import Row
-from rnncourse.results import CheckResult, CourseResult, ExerciseResult
+from rnncourse.reports.feedback import feedback_markdown
+from rnncourse.reports.gradescope import gradescope_results
+from rnncourse.results import CheckResult, CourseResult, ExerciseResult, QuizScore, Row
 
 SECRET = "HIDDEN-CASE-INPUT-0.123456"
 
@@ -92,7 +92,7 @@ def test_report_html_escapes_and_holds_everything(course):
 
 
 def test_feedback_never_shows_what_a_hidden_check_printed(course):
-    text = exports.feedback_markdown(course, Row("amy", result(course), graded_at="T"))
+    text = feedback_markdown(course, Row("amy", result(course), graded_at="T"))
     assert SECRET not in text
     assert "tanh_derivative differs on a hidden case" in text  # its message is shown
     assert "debug 42" in text  # public checks show what the code printed
@@ -104,7 +104,7 @@ def test_feedback_never_shows_what_a_hidden_check_printed(course):
 
 
 def test_gradescope_results(course):
-    results = exports.gradescope_results(course, Row("amy", result(course), QuizScore(1.0, 2.0)))
+    results = gradescope_results(course, Row("amy", result(course), QuizScore(1.0, 2.0)))
     assert_gradescope_shape(results)
     tests = {test["name"]: test for test in results["tests"]}
     hidden = tests["activations: tanh_derivative.hidden-large (hidden)"]
@@ -113,7 +113,7 @@ def test_gradescope_results(course):
     assert tests["quiz"]["score"] == 1.0 and tests["quiz"]["max_score"] == 2.0
     assert results["score"] == 5.0
     assert SECRET not in json.dumps(results)
-    invalid = exports.gradescope_results(course, Row("bo", None, status="invalid",
+    invalid = gradescope_results(course, Row("bo", None, status="invalid",
                                                      reason="bo.zip is broken"))
     assert_gradescope_shape(invalid)
     assert invalid["score"] == 0 and all(t["output"] == "bo.zip is broken"

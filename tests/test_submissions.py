@@ -7,6 +7,7 @@ from classroom import add_folder, add_zip
 
 from rnncourse.grading import submissions
 from rnncourse.grading.submissions import SubmissionError
+from rnncourse.results import valid_student_id
 
 FILES = {"activations.py": "A = 1\n", "clipping.py": "B = 2\n", "helpers/util.py": "C = 3\n"}
 
@@ -105,4 +106,4 @@ def test_scan(tmp_path):
     ("a" * 64, True), ("a" * 65, False), ("a/b", False), ("x\ny", False),
 ])
 def test_valid_ids(name, valid):
-    assert submissions.valid_id(name) is valid
+    assert valid_student_id(name) is valid

@@ -1,8 +1,80 @@
-"""The one result model: every command and export is built from these."""
+"""The one result model: every command and export is built from these.
+
+A check gives a CheckResult, an exercise an ExerciseResult, a folder of student
+files a CourseResult. In class reports each student is a Row: a CourseResult,
+a QuizScore and a Status. Statuses and check kinds are closed sets (enums whose
+values are the strings stored in gradebooks and JSON).
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rnncourse.course.manifest import Course
+
+
+_STUDENT_ID = re.compile(r"[^\W_][\w.@+-]{0,63}")
+
+
+def valid_student_id(student_id: str) -> bool:
+    """Letters, digits and . _ - @ +, starting with a letter or digit, at most 64
+    characters, not ending in a dot: safe as a file name on every system."""
+    return bool(_STUDENT_ID.fullmatch(student_id)) and not student_id.endswith(".")
+
+
+class Status(StrEnum):
+    """Where a student of a class stands."""
+
+    GRADED = "graded"  # every check ran
+    TIMEOUT = "timeout"  # stopped at the per-student time limit; checks not run score 0
+    INVALID = "invalid"  # the submission could not be read: scores 0, with the reason
+    ERROR = "error"  # the grader itself failed: not scored, retried on the next run
+    PENDING = "pending"  # not graded yet
+
+    @property
+    def scored(self) -> bool:
+        """Has a score, and keeps it while the files and the course are unchanged."""
+        return self in SCORED
+
+
+SCORED = frozenset({Status.GRADED, Status.TIMEOUT, Status.INVALID})
+
+
+class Kind(StrEnum):
+    """How a check ended, with the label reports show for it."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_IMPLEMENTED = "not-implemented"
+    TIMEOUT = "timeout"
+    CRASH = "crash"
+    IMPORT = "import"
+    MISSING = "missing"
+    EXCEPTION = "exception"
+    EXIT = "exit"
+    MEMORY = "memory"
+    TOO_LARGE = "too-large"
+    STALE = "stale"
+    PROTOCOL = "protocol"
+    INTERNAL = "internal"
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    Kind.PASS: "passed", Kind.FAIL: "wrong result", Kind.NOT_IMPLEMENTED: "not implemented",
+    Kind.TIMEOUT: "time limit", Kind.CRASH: "process ended", Kind.IMPORT: "import failed",
+    Kind.MISSING: "file missing", Kind.EXCEPTION: "raised an exception",
+    Kind.EXIT: "called sys.exit", Kind.MEMORY: "out of memory",
+    Kind.TOO_LARGE: "result too large", Kind.STALE: "stale cache",
+    Kind.PROTOCOL: "malformed reply", Kind.INTERNAL: "internal error",
+}
 
 
 @dataclass
@@ -17,7 +89,7 @@ class CheckResult:
     hint: str | None = None
     notes: str | None = None
     hidden: bool = False
-    kind: str = "pass"  # pass, fail, error (the student's code raised), timeout, crash, ...
+    kind: str = Kind.PASS  # a Kind
     output: str = ""  # what the student's code printed, truncated
 
     def to_dict(self) -> dict:
@@ -120,3 +192,77 @@ class CourseResult:
 def _points(value: float) -> float:
     """Points as JSON numbers: rounded so that 10/3-point checks still add up cleanly."""
     return round(float(value), 6)
+
+
+@dataclass(frozen=True)
+class QuizScore:
+    """A student's quiz in class grading."""
+
+    score: float
+    max_score: float
+    detail: dict = field(default_factory=dict)  # the quiz module's QuizResult.to_dict()
+    problem: str = ""  # why the score is what it is when no answers could be graded
+
+    def to_dict(self) -> dict:
+        return {"score": self.score, "max_score": self.max_score, "detail": self.detail,
+                "problem": self.problem}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> QuizScore:
+        return cls(float(data["score"]), float(data["max_score"]), data.get("detail") or {},
+                   data.get("problem") or "")
+
+
+@dataclass
+class Row:
+    """One student in a class report (`rnncourse grade`, `rnncourse nbgrader report`)."""
+
+    student_id: str
+    result: CourseResult | None
+    quiz: QuizScore | None = None
+    status: str = Status.GRADED
+    reason: str = ""
+    graded_at: str = ""
+
+    @property
+    def scored(self) -> bool:
+        return self.status in SCORED
+
+    def exercise(self, exercise_id: str) -> ExerciseResult | None:
+        """The exercise's result, when the student has a score."""
+        if self.result is None or not self.scored:
+            return None
+        return next((e for e in self.result.exercises if e.id == exercise_id), None)
+
+    def score(self) -> float | None:
+        """Exercises plus quiz; 0 for a submission that could not be read,
+        None while the student has no grade."""
+        if not self.scored:
+            return None
+        exercises = self.result.score if self.result is not None else 0.0
+        return round(exercises + (self.quiz.score if self.quiz else 0.0), 6)
+
+    def max_score(self, course: Course) -> float:
+        exercises = self.result.max_score if self.result is not None else course.required_points
+        return round(exercises + (self.quiz.max_score if self.quiz else 0.0), 6)
+
+    def remarks(self) -> str:
+        """Why the student lost points, in a line."""
+        if self.status != Status.GRADED and self.reason:
+            return self.reason
+        parts = []
+        for exercise in self.result.exercises if self.result else []:
+            if exercise.passed:
+                continue
+            failing = next((c for c in exercise.checks if not c.passed), None)
+            why = exercise.problem or (failing.message if failing else "")
+            parts.append(f"{exercise.id}: {shorten(why)}")
+        if self.quiz and self.quiz.problem:
+            parts.append(f"quiz: {shorten(self.quiz.problem)}")
+        return "; ".join(parts)
+
+
+def shorten(text: str, limit: int = 200) -> str:
+    """``text`` on one line, cut to ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -87,6 +87,11 @@ class Course:
         return self.root / self.quiz.bank
 
     @property
+    def required_points(self) -> float:
+        """The course's maximum for the exercises: optional ones are extra credit."""
+        return sum(exercise.points for exercise in self.exercises if not exercise.optional)
+
+    @property
     def exercise_ids(self) -> list[str]:
         return [exercise.id for exercise in self.exercises]
 

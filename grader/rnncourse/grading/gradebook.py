@@ -22,9 +22,6 @@ FILE = "gradebook.sqlite"
 LOCK = ".gradebook.lock"
 SCHEMA_VERSION = 1
 APPLICATION = "rnncourse gradebook"
-# A later run keeps a result with one of these statuses while the files and the
-# course are unchanged; "error" (the grader itself failed) is always retried.
-FINAL = frozenset({"graded", "timeout", "invalid"})
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -26,13 +26,11 @@ import rnncourse
 from rnncourse.course.manifest import Course
 from rnncourse.errors import CourseError
 from rnncourse.grading import quizzes, submissions
-from rnncourse.grading.gradebook import FINAL, Gradebook, Grading, Run
+from rnncourse.grading.gradebook import Gradebook, Grading, Run
 from rnncourse.grading.pool import JudgePool, JudgeStartError
-from rnncourse.grading.quizzes import QuizScore
 from rnncourse.grading.submissions import Scan, Submission
 from rnncourse.reports import exports
-from rnncourse.reports.classreport import Row
-from rnncourse.results import CourseResult
+from rnncourse.results import SCORED, CourseResult, QuizScore, Row
 from rnncourse.sandbox import process as sandbox
 
 SCRATCH_PREFIX = "rnncourse-grade-"
@@ -100,7 +98,7 @@ def plan(scan: Scan, current: dict[str, Grading], course_digest: str, force: boo
     decided = Plan()
     for submission in scan.submissions:
         stored = current.get(submission.student_id)
-        unchanged = (stored is not None and stored.status in FINAL
+        unchanged = (stored is not None and stored.status in SCORED
                      and stored.content_hash == submission.content_hash
                      and stored.course_hash == course_digest)
         if unchanged and not force:
@@ -265,7 +263,7 @@ def rows_for(scan: Scan, current: dict[str, Grading], course_digest: str) -> lis
         if stored is None:
             rows.append(Row(submission.student_id, None, status="pending",
                             reason="not graded yet: run the same command again"))
-        elif stored.status in FINAL and (stored.content_hash != submission.content_hash
+        elif stored.status in SCORED and (stored.content_hash != submission.content_hash
                                          or stored.course_hash != course_digest):
             rows.append(Row(submission.student_id, None, status="pending",
                             reason="changed since its last grading and not graded again yet: "

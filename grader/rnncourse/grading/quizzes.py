@@ -16,28 +16,12 @@ from __future__ import annotations
 import importlib
 import json
 import math
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from rnncourse.results import QuizScore
 
 ANSWER_FILES = ("quiz_answers.toml", "quiz_answers.json")
 MODULE = "rnncourse.quiz"
-
-
-@dataclass(frozen=True)
-class QuizScore:
-    score: float
-    max_score: float
-    detail: dict = field(default_factory=dict)  # the quiz module's QuizResult.to_dict()
-    problem: str = ""  # why the score is what it is when no answers could be graded
-
-    def to_dict(self) -> dict:
-        return {"score": self.score, "max_score": self.max_score, "detail": self.detail,
-                "problem": self.problem}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> QuizScore:
-        return cls(float(data["score"]), float(data["max_score"]), data.get("detail") or {},
-                   data.get("problem") or "")
 
 
 class QuizGrader:

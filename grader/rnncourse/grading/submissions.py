@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rnncourse.errors import CourseError
+from rnncourse.results import valid_student_id
 
 MAX_FILES = 200
 MAX_BYTES = 20 * 1024 * 1024
 ID_RULE = ("letters, digits and . _ - @ +, starting with a letter or digit, "
            "at most 64 characters")
-_ID = re.compile(r"[^\W_][\w.@+-]{0,63}")
 _JUNK = {"__pycache__", "__MACOSX"}
 # What file managers, git and Jupyter leave in SUBMISSIONS: skipped without a word.
 # Any other hidden entry (".bob/") is listed as ignored, never silently dropped.
@@ -61,10 +61,6 @@ class Submission:
 class Scan:
     submissions: list[Submission]
     ignored: list[str]  # top-level entries that are not submissions (hidden, or not a zip)
-
-
-def valid_id(student_id: str) -> bool:
-    return bool(_ID.fullmatch(student_id)) and not student_id.endswith(".")
 
 
 def scan(folder: Path) -> Scan:
@@ -115,7 +111,7 @@ def _vet(items: list[tuple[str, Path]]) -> Submission:
     if len(items) > 1:
         problem = (f"{' and '.join(_label(path) for path in entries)} are the same student; "
                    "keep only one of them")
-    elif not valid_id(student_id):
+    elif not valid_student_id(student_id):
         problem = (f"{student_id!r} is not a valid student id ({ID_RULE}); it was not "
                    "graded: rename it (ids are never rewritten)")
     elif entries[0].is_symlink():

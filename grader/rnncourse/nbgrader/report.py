@@ -17,8 +17,7 @@ from rnncourse.checking import engine
 from rnncourse.course.manifest import Course, Exercise
 from rnncourse.errors import CourseError
 from rnncourse.nbgrader.cells import MIMETYPE
-from rnncourse.reports.classreport import Row
-from rnncourse.results import CheckResult, CourseResult, ExerciseResult
+from rnncourse.results import CheckResult, CourseResult, ExerciseResult, Row
 
 
 def rows(course: Course, course_dir: Path, assignment: str) -> tuple[list[Row], list[str]]:

@@ -13,79 +13,23 @@ import csv
 import io
 import statistics
 from collections import Counter
-from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
 from rnncourse import atomic
 from rnncourse.course.manifest import Course
-from rnncourse.grading.quizzes import QuizScore
-from rnncourse.results import CourseResult, ExerciseResult
+from rnncourse.results import Kind, Row
 
-# Statuses: graded (all checks ran), timeout (stopped at the per-student time
-# limit), invalid (the submission could not be read: scores 0), error (the
-# grader failed on it: retried next run), pending (not graded yet).
-SCORED = frozenset({"graded", "timeout", "invalid"})
-KINDS = {
-    "fail": "wrong result", "not-implemented": "not implemented", "timeout": "time limit",
-    "crash": "process ended", "import": "import failed", "missing": "file missing",
-    "exception": "raised an exception", "exit": "called sys.exit", "memory": "out of memory",
-    "too-large": "result too large", "protocol": "malformed reply", "internal": "internal error",
-}
 BINS = 10
 CSV_FILE = "grades.csv"
 HTML_FILE = "report.html"
 
 
-@dataclass
-class Row:
-    """One student in a class report."""
-
-    student_id: str
-    result: CourseResult | None
-    quiz: QuizScore | None = None
-    status: str = "graded"
-    reason: str = ""
-    graded_at: str = ""
-
-    @property
-    def scored(self) -> bool:
-        return self.status in SCORED
-
-    def exercise(self, exercise_id: str) -> ExerciseResult | None:
-        """The exercise's result, when the student has a score."""
-        if self.result is None or not self.scored:
-            return None
-        return next((e for e in self.result.exercises if e.id == exercise_id), None)
-
-    def score(self) -> float | None:
-        """Exercises plus quiz; 0 for a submission that could not be read,
-        None while the student has no grade."""
-        if not self.scored:
-            return None
-        exercises = self.result.score if self.result is not None else 0.0
-        return round(exercises + (self.quiz.score if self.quiz else 0.0), 6)
-
-    def max_score(self, course: Course) -> float:
-        exercises = (self.result.max_score if self.result is not None
-                     else sum(exercise.points for exercise in course.exercises
-                              if not exercise.optional))
-        return round(exercises + (self.quiz.max_score if self.quiz else 0.0), 6)
-
-    def remarks(self) -> str:
-        """Why the student lost points, in a line."""
-        if self.status != "graded" and self.reason:
-            return self.reason
-        parts = []
-        for exercise in self.result.exercises if self.result else []:
-            if exercise.passed:
-                continue
-            failing = next((c for c in exercise.checks if not c.passed), None)
-            why = exercise.problem or (failing.message if failing else "")
-            parts.append(f"{exercise.id}: {_shorten(why)}")
-        if self.quiz and self.quiz.problem:
-            parts.append(f"quiz: {_shorten(self.quiz.problem)}")
-        return "; ".join(parts)
+def _kind_label(kind: str) -> str:
+    try:
+        return Kind(kind).label
+    except ValueError:
+        return kind
 
 
 def number(value: float | None) -> str:
@@ -243,7 +187,7 @@ def _check_table(graded: list[Row]) -> list[str]:
     for check_id, (exercise_id, first) in order.items():
         results = outcomes[check_id]
         passed = sum(1 for check in results if check.passed)
-        failures = Counter(KINDS.get(check.kind, check.kind) for check in results
+        failures = Counter(_kind_label(check.kind) for check in results
                            if not check.passed)
         how = ", ".join(f"{escape(kind)} {count}" for kind, count in failures.most_common())
         hidden = ' <span class="tag">hidden</span>' if first.hidden else ""
@@ -311,11 +255,6 @@ def _student_table(course: Course, rows: list[Row]) -> list[str]:
             f'<td class="remarks">{escape(row.remarks())}</td></tr>')
     lines.append("</tbody></table></section>")
     return lines
-
-
-def _shorten(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _CSS = """

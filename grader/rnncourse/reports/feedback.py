@@ -1,0 +1,100 @@
+"""``feedback/<student_id>.md``: what a student sees after class grading.
+
+Every check's result, message and hint. Hidden checks show their
+engine-written message only: no output printed by the student's code during
+them (it could echo the hidden inputs) and nothing else about their cases.
+Student text is made inert Markdown.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rnncourse.course.manifest import Course
+from rnncourse.reports.classreport import number
+from rnncourse.results import CheckResult, ExerciseResult, Row
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>|!#])")  # not _: snake_case stays readable
+
+
+def feedback_markdown(course: Course, row: Row) -> str:
+    score, maximum = row.score(), row.max_score(course)
+    lines = [f"# {_md(course.name)}: feedback for {_md(row.student_id)}", ""]
+    lines.append(f"**Score: {number(score)} / {number(maximum)}**"
+                 + (f" (graded {row.graded_at})" if row.graded_at else ""))
+    lines.append("")
+    if row.result is None:
+        lines += [f"Your submission could not be graded: {_md(row.reason)}", ""]
+    else:
+        if row.status == "timeout":
+            lines += [f"Grading stopped early: {_md(row.reason)}", ""]
+        if any(check.hidden for exercise in row.result.exercises for check in exercise.checks):
+            lines += ["Checks marked *hidden* use fresh cases that are not shown; "
+                      "the public ones are the ones `rnncourse check` runs.", ""]
+        for exercise in row.result.exercises:
+            lines += _exercise_feedback(course, exercise)
+    if row.quiz is not None:
+        lines += [f"## Quiz: {number(row.quiz.score)} / {number(row.quiz.max_score)}", ""]
+        if row.quiz.problem:
+            lines += [_md(row.quiz.problem), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _exercise_feedback(course: Course, exercise: ExerciseResult) -> list[str]:
+    lines = [f"## {_md(exercise.id)}: {_md(exercise.title)} — "
+             f"{number(exercise.score)} / {number(exercise.max_score)}", ""]
+    if exercise.problem:
+        lines += [_md(exercise.problem), ""]
+    for check in exercise.checks:
+        mark = "✓" if check.passed else "✗"
+        hidden = " (hidden check)" if check.hidden else ""
+        lines.append(f"- {mark} `{check.id}`{hidden}: "
+                     f"{number(check.points)} / {number(check.max_points)}")
+        if check.passed:
+            continue
+        if check.message and check.message != exercise.problem:
+            lines.append(f"  {_md(check.message)}")
+        for label, text in details(course, check):  # course texts: Markdown is meant
+            shown = f"`{text}`" if label == "Read" else " ".join(text.split())
+            lines.append(f"  - {label}: {shown}")
+        if printed(check):
+            lines += ["  - Your code printed:", *_fenced(printed(check), "    ")]
+    lines.append("")
+    return lines
+
+
+def _md(text: str) -> str:
+    """Text from anywhere (student messages included) as inert Markdown: no links,
+    images, HTML or emphasis, on one line."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def _fenced(text: str, indent: str) -> list[str]:
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [indent + fence, *(indent + line for line in text.rstrip().splitlines()),
+            indent + fence]
+
+
+def details(course: Course, check: CheckResult) -> list[tuple[str, str]]:
+    """What a failing check tells the student beyond its message: texts of the
+    course and its checks, never of the student."""
+    details = []
+    if check.misconception:
+        details.append(("Misconception", _misconception(course, check.misconception)))
+    if check.hint:
+        details.append(("Hint", check.hint))
+    if check.notes and (check.misconception or check.hint):
+        details.append(("Read", f"rnncourse notes {check.notes}"))
+    return details
+
+
+def printed(check: CheckResult) -> str:
+    """What the student's code printed during a check; never for a hidden check,
+    whose inputs the code could have printed."""
+    return "" if check.hidden else check.output
+
+
+def _misconception(course: Course, misconception_id: str) -> str:
+    known = course.misconceptions.get(misconception_id)
+    return f"{known.title} ({misconception_id})" if known else misconception_id
