@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from rnncourse.checking import engine
+from rnncourse.checking.spec import collect
 from rnncourse.course import manifest as course_module
 from rnncourse.results import ExerciseResult
 
@@ -73,14 +74,15 @@ def full_marks(result: ExerciseResult) -> bool:
 
 
 def public_points(course, exercise_ids=None) -> float:
-    """The points of the public checks: a check is worth its weight's share of
-    its exercise's points among all checks, hidden ones included. Without
-    ``exercise_ids``: the required exercises (optional ones are extra credit)."""
+    """The points of the public checks, computed here independently of
+    scoring.py: a check is worth its weight's share of its exercise's points
+    among all checks, hidden ones included. Without ``exercise_ids``: the
+    required exercises (optional ones are extra credit)."""
     total = 0.0
     exercises = course.select(exercise_ids) if exercise_ids else [
         exercise for exercise in course.exercises if not exercise.optional]
     for exercise in exercises:
-        specs = engine.collect(exercise)
+        specs = collect(exercise)
         weight = sum(spec.weight for spec in specs)
         total += exercise.points * sum(s.weight for s in specs if not s.hidden) / weight
     return total

@@ -16,6 +16,7 @@ from classroom import make_course
 from click.testing import CliRunner
 from conftest import ROOT
 
+from rnncourse.checking.scoring import function_points
 from rnncourse.cli.main import cli
 from rnncourse.nbgrader import assignment as nbgrader_course
 from rnncourse.nbgrader import report as nbgrader_report
@@ -38,7 +39,7 @@ def test_notebooks_follow_nbgrader_schema(course):
         assert notebook["nbformat"] == 4 and notebook["nbformat_minor"] == 5
         ids = [cell["id"] for cell in notebook["cells"]]
         assert len(ids) == len(set(ids))
-        points = nbgrader_course.function_points(course, exercise)
+        points = function_points(exercise)
         assert sum(points.values()) == pytest.approx(exercise.points)
         for cell in notebook["cells"]:
             meta = cell["metadata"]["nbgrader"]

@@ -9,7 +9,6 @@ they leave it as they found it), and only plain data comes back from it.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import threading
 import time
 from collections.abc import Callable
@@ -17,32 +16,15 @@ from pathlib import Path
 
 import numpy as np
 
-from rnncourse.checking import CheckFailed, CheckSpec, Student
+from rnncourse.checking.scoring import Scoring, scoring
+from rnncourse.checking.spec import CheckFailed, CheckSpec, collect
+from rnncourse.checking.student import Student
 from rnncourse.course.loader import reference_module
 from rnncourse.course.manifest import Course, Exercise
-from rnncourse.errors import CourseError
-from rnncourse.results import CheckResult, CourseResult, ExerciseResult
+from rnncourse.results import CheckResult, CourseResult, ExerciseResult, Kind
 from rnncourse.sandbox.process import StudentError, StudentProcess
 
 MAX_PRINTED = 1000
-
-
-def collect(exercise: Exercise, include_hidden: bool = True) -> list[CheckSpec]:
-    """The checks of an exercise, in the order its check module defines them."""
-    try:
-        module = importlib.import_module(f"rnncourse.checks.{exercise.id}")
-    except ModuleNotFoundError as error:
-        if error.name != f"rnncourse.checks.{exercise.id}":
-            raise
-        raise CourseError(f"exercise '{exercise.id}' has no check module "
-                          f"rnncourse.checks.{exercise.id}") from None
-    specs = [value.__rnncourse_check__ for value in vars(module).values()
-             if hasattr(value, "__rnncourse_check__")]
-    for spec in specs:
-        if spec.function not in exercise.functions:
-            raise CourseError(f"check '{spec.id}' tests '{spec.function}', which is not in "
-                              f"the functions of exercise '{exercise.id}' in course.toml")
-    return [spec for spec in specs if include_hidden or not spec.hidden]
 
 
 def run(course: Course, exercises: list[Exercise], directory: Path,
@@ -181,16 +163,11 @@ def run_exercise(course: Course, exercise: Exercise, directory: Path,
                  include_hidden: bool = False, workdir: Path | None = None,
                  isolation: str = "basic", deadline: float | None = None,
                  process: StudentProcess | None = None) -> ExerciseResult:
-    """Run one exercise's checks. A check is worth its share (by weight) of the
-    exercise's points among *all* its checks, hidden ones included, so a check
-    is worth the same in a student's run and in grading; without the hidden
-    checks, the maximum is the public share of the exercise."""
-    all_specs = collect(exercise)
-    total_weight = sum(spec.weight for spec in all_specs)
-    specs = [spec for spec in all_specs if include_hidden or not spec.hidden]
-    max_score = exercise.points * sum(spec.weight for spec in specs) / total_weight
-    result = ExerciseResult(exercise.id, exercise.title, max_score, notes=exercise.notes,
-                            optional=exercise.optional)
+    """Run one exercise's checks, scored by the one rule (scoring.py): without
+    the hidden checks, the maximum is the public share of the exercise."""
+    specs = [spec for spec in collect(exercise) if include_hidden or not spec.hidden]
+    result = ExerciseResult(exercise.id, exercise.title, scoring(exercise).checks(specs),
+                            notes=exercise.notes, optional=exercise.optional)
     path = directory / exercise.file
     if not path.is_file():
         return missing_result(exercise, f"{exercise.file} is missing from {directory}",
@@ -209,13 +186,11 @@ def run_exercise(course: Course, exercise: Exercise, directory: Path,
 def missing_result(exercise: Exercise, problem: str, include_hidden: bool = True
                    ) -> ExerciseResult:
     """An exercise with nothing to check: every check fails with ``problem``."""
-    all_specs = collect(exercise)
-    total_weight = sum(spec.weight for spec in all_specs)
-    specs = [spec for spec in all_specs if include_hidden or not spec.hidden]
-    max_score = exercise.points * sum(spec.weight for spec in specs) / total_weight
-    return ExerciseResult(exercise.id, exercise.title, max_score, notes=exercise.notes,
+    rule = scoring(exercise)
+    specs = [spec for spec in collect(exercise) if include_hidden or not spec.hidden]
+    return ExerciseResult(exercise.id, exercise.title, rule.checks(specs), notes=exercise.notes,
                           problem=problem, optional=exercise.optional,
-                          checks=[_failed(spec, exercise, total_weight, problem, "missing")
+                          checks=[_failed(spec, exercise, rule, problem, Kind.MISSING)
                                   for spec in specs])
 
 
@@ -223,21 +198,21 @@ def check_specs(course: Course, exercise: Exercise, specs: list[CheckSpec], proc
                 reference: object, deadline: float | None = None) -> list[CheckResult]:
     """Run ``specs`` of ``exercise`` against ``process`` (a StudentProcess, or
     anything with its call interface, such as the notebook backend)."""
-    total_weight = sum(spec.weight for spec in collect(exercise))
+    rule = scoring(exercise)
     results = []
     for spec in specs:
         if deadline is not None and time.monotonic() >= deadline:
-            results.append(_failed(spec, exercise, total_weight,
+            results.append(_failed(spec, exercise, rule,
                                    "not run: the time limit for this submission was reached",
-                                   "timeout"))
+                                   Kind.TIMEOUT))
             continue
-        results.append(_run_check(course, exercise, spec, total_weight, process, reference))
+        results.append(_run_check(course, exercise, spec, rule, process, reference))
     return results
 
 
-def _run_check(course: Course, exercise: Exercise, spec: CheckSpec, total_weight: float,
+def _run_check(course: Course, exercise: Exercise, spec: CheckSpec, rule: Scoring,
                process: StudentProcess, reference: object) -> CheckResult:
-    max_points = exercise.points * spec.weight / total_weight
+    max_points = rule.check(spec)
     student = Student(process, exercise.id, course.policy.check_timeout)
     fixtures = {"student": student, "reference": reference, "policy": course.policy}
     outcome = CheckResult(spec.id, spec.function, False, 0.0, max_points,
@@ -282,9 +257,8 @@ def _explain(course: Course, outcome: CheckResult, misconception: str | None) ->
     outcome.notes = known.notes
 
 
-def _failed(spec: CheckSpec, exercise: Exercise, total_weight: float, message: str,
+def _failed(spec: CheckSpec, exercise: Exercise, rule: Scoring, message: str,
             kind: str) -> CheckResult:
-    return CheckResult(spec.id, spec.function, False, 0.0,
-                       exercise.points * spec.weight / total_weight, message=message,
+    return CheckResult(spec.id, spec.function, False, 0.0, rule.check(spec), message=message,
                        hidden=spec.hidden, kind=kind, notes=exercise.notes)
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from rnncourse.course.manifest import Exercise
+from rnncourse.errors import CourseError
 
 
 @dataclass(frozen=True)
@@ -41,3 +45,21 @@ class CheckFailed(AssertionError):
         self.message = message
         self.misconception = misconception
         self.hint = hint
+
+
+def collect(exercise: Exercise, include_hidden: bool = True) -> list[CheckSpec]:
+    """The checks of an exercise, in the order its check module defines them."""
+    try:
+        module = importlib.import_module(f"rnncourse.checks.{exercise.id}")
+    except ModuleNotFoundError as error:
+        if error.name != f"rnncourse.checks.{exercise.id}":
+            raise
+        raise CourseError(f"exercise '{exercise.id}' has no check module "
+                          f"rnncourse.checks.{exercise.id}") from None
+    specs = [value.__rnncourse_check__ for value in vars(module).values()
+             if hasattr(value, "__rnncourse_check__")]
+    for spec in specs:
+        if spec.function not in exercise.functions:
+            raise CourseError(f"check '{spec.id}' tests '{spec.function}', which is not in "
+                              f"the functions of exercise '{exercise.id}' in course.toml")
+    return [spec for spec in specs if include_hidden or not spec.hidden]

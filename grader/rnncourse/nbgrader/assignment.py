@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 
 from rnncourse import atomic
-from rnncourse.checking import engine
+from rnncourse.checking.scoring import function_points
 from rnncourse.course.manifest import Course, Exercise
 from rnncourse.errors import CourseError
 
@@ -80,16 +80,6 @@ def write(course: Course, target: Path, assignment: str = ASSIGNMENT,
     return written
 
 
-def function_points(course: Course, exercise: Exercise) -> dict[str, float]:
-    """Each function's points: the sum of its checks' (hidden ones included)."""
-    specs = engine.collect(exercise)
-    total = sum(spec.weight for spec in specs)
-    points = dict.fromkeys(exercise.functions, 0.0)
-    for spec in specs:
-        points[spec.function] += exercise.points * spec.weight / total
-    return points
-
-
 def notebook(course: Course, exercise: Exercise) -> dict:
     """The source notebook of one exercise, as nbformat JSON."""
     path = course.solutions_dir / exercise.file
@@ -103,7 +93,7 @@ def notebook(course: Course, exercise: Exercise) -> dict:
     missing = [name for name in exercise.functions if name not in functions]
     if missing:
         raise CourseError(f"{path}: no function {missing[0]} (listed in course.toml)")
-    points = function_points(course, exercise)
+    points = function_points(exercise)
     cells = [_markdown(f"{exercise.id}-intro", _intro(exercise, ast.get_docstring(tree) or "",
                                                       sum(points.values())))]
     setup = [_segment(lines, node) for node in tree.body

@@ -32,6 +32,8 @@ import warnings
 from pathlib import Path
 
 from rnncourse.checking import engine
+from rnncourse.checking.scoring import scoring
+from rnncourse.checking.spec import collect
 from rnncourse.course import manifest as course_module
 from rnncourse.course.loader import reference_module
 from rnncourse.results import CheckResult
@@ -178,10 +180,8 @@ class NotebookGrader:
         self.course = course_module.load()
         self.exercise = self.course.exercise(exercise)
         self.function = function
-        all_specs = engine.collect(self.exercise)
-        total = sum(spec.weight for spec in all_specs)
-        self.specs = [spec for spec in all_specs if spec.function == function]
-        self.cell_points = sum(self.exercise.points * spec.weight / total for spec in self.specs)
+        self.specs = [spec for spec in collect(self.exercise) if spec.function == function]
+        self.cell_points = scoring(self.exercise).checks(self.specs)
         self.student = NotebookStudent(namespace, self.exercise.file)
         self.results: list[CheckResult] = []
 
