@@ -211,7 +211,7 @@ def test_readable_roots_leave_out_the_package_and_the_denied_trees():
 
 
 def test_isolation_is_described_in_one_line():
-    from rnncourse.sandbox.process import describe_isolation
+    from rnncourse.sandbox.probe import describe_isolation
 
     line, complete = describe_isolation({"landlock_abi": 7, "network": True, "signals": True,
                                          "no-new-processes": True})

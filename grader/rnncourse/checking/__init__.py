@@ -30,7 +30,7 @@ from rnncourse.checking.gradcheck import relative_error
 from rnncourse.checking.spec import CheckFailed, CheckSpec, check
 from rnncourse.checking.student import Student
 from rnncourse.checking.values import describe, expect_value
-from rnncourse.sandbox.process import StudentError
+from rnncourse.sandbox.calls import StudentError
 
 __all__ = [
     "CheckFailed", "CheckSpec", "Student", "StudentError", "check", "describe", "diagnose",

@@ -22,7 +22,8 @@ from rnncourse.checking.student import Student
 from rnncourse.course.loader import reference_module
 from rnncourse.course.manifest import Course, Exercise
 from rnncourse.results import CheckResult, CourseResult, ExerciseResult, Kind
-from rnncourse.sandbox.process import StudentError, StudentProcess
+from rnncourse.sandbox.calls import StudentCode, StudentError
+from rnncourse.sandbox.process import StudentProcess
 
 MAX_PRINTED = 1000
 
@@ -194,10 +195,10 @@ def missing_result(exercise: Exercise, problem: str, include_hidden: bool = True
                                   for spec in specs])
 
 
-def check_specs(course: Course, exercise: Exercise, specs: list[CheckSpec], process: object,
+def check_specs(course: Course, exercise: Exercise, specs: list[CheckSpec], process: StudentCode,
                 reference: object, deadline: float | None = None) -> list[CheckResult]:
     """Run ``specs`` of ``exercise`` against ``process`` (a StudentProcess, or
-    anything with its call interface, such as the notebook backend)."""
+    the in-kernel backend of nbgrader's notebooks)."""
     rule = scoring(exercise)
     results = []
     for spec in specs:
@@ -211,7 +212,7 @@ def check_specs(course: Course, exercise: Exercise, specs: list[CheckSpec], proc
 
 
 def _run_check(course: Course, exercise: Exercise, spec: CheckSpec, rule: Scoring,
-               process: StudentProcess, reference: object) -> CheckResult:
+               process: StudentCode, reference: object) -> CheckResult:
     max_points = rule.check(spec)
     student = Student(process, exercise.id, course.policy.check_timeout)
     fixtures = {"student": student, "reference": reference, "policy": course.policy}

@@ -9,7 +9,7 @@ from rnncourse.checking.diagnosis import diagnose
 from rnncourse.checking.spec import CheckFailed
 from rnncourse.checking.student import Student
 from rnncourse.checking.values import copies, expect_value, structure_problem, with_case
-from rnncourse.sandbox.process import Call
+from rnncourse.sandbox.calls import Call
 
 
 def validated_call(student: Student, reference: object, function: str, args: tuple,

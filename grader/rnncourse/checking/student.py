@@ -7,7 +7,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rnncourse.sandbox.process import Call, StudentError, StudentProcess
+from rnncourse.sandbox.calls import Call, StudentCode, StudentError
 
 
 @dataclass
@@ -15,7 +15,7 @@ class Student:
     """A check's view of the student's file: calls run in the student's process
     and share the check's time budget."""
 
-    process: StudentProcess
+    process: StudentCode
     exercise: str
     budget: float
     printed: list[str] = field(default_factory=list)

@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     course = course_module.load(Path(root))
     quiz, _ = quizzes.load(course)
     _warm(course)
-    from rnncourse.sandbox.process import probe_isolation
+    from rnncourse.sandbox.probe import probe_isolation
 
     ready = {"ready": os.getpid(), "isolation": probe_isolation()}
     channel.sendall(json.dumps(ready).encode() + b"\n")

@@ -31,7 +31,7 @@ from rnncourse.grading.pool import JudgePool, JudgeStartError
 from rnncourse.grading.submissions import Scan, Submission
 from rnncourse.reports import exports
 from rnncourse.results import SCORED, CourseResult, QuizScore, Row
-from rnncourse.sandbox import process as sandbox
+from rnncourse.sandbox import probe
 
 SCRATCH_PREFIX = "rnncourse-grade-"
 
@@ -173,7 +173,7 @@ def grade_class(course: Course, options: Options, progress: Progress | None = No
 def _first_notes(isolation: dict | None, quiz_note: str | None) -> list[str]:
     """What the report says first: how student code was isolated (as the judges
     found it, or probed here when no judge got that far) and about quizzes."""
-    isolation_note, _ = sandbox.describe_isolation(isolation or sandbox.probe_isolation())
+    isolation_note, _ = probe.describe_isolation(isolation or probe.probe_isolation())
     return [note for note in (isolation_note, quiz_note) if note]
 
 

@@ -52,7 +52,7 @@ class _Captured(io.TextIOBase):
         return text
 
 
-class _Session:
+class Session:
     def __init__(self, conn, generation: int) -> None:
         self.conn = conn
         self.generation = generation
@@ -106,7 +106,7 @@ def serve(fd: int, path: str | Path, generation: int, memory_mb: int,
     os.closerange(fd + 1, 65536)
     conn = Channel.from_fd(fd)
     _isolate(memory_mb)
-    session = _Session(conn, generation)
+    session = Session(conn, generation)
     path = Path(path).resolve()
     session.student_dir = str(path.parent)
     os.chdir(workdir or session.student_dir)
@@ -128,10 +128,10 @@ def serve(fd: int, path: str | Path, generation: int, memory_mb: int,
         if isinstance(request, dict) and request.get("op") == "switch":
             _switch(session, request)
         else:
-            session.send(_answer(session, request))
+            session.send(answer(session, request))
 
 
-def _switch(session: _Session, request: dict) -> None:
+def _switch(session: Session, request: dict) -> None:
     """Take on another file of the same student in place of the current one:
     first say whether the files so far left the state that all files share as
     they found it (sharedstate.py); only if they did, import the new file and
@@ -218,7 +218,7 @@ def prepare_strict_isolation(deny: list[str]) -> None:
     sharedstate.prepare()
 
 
-def _import(session: _Session, path: Path) -> dict:
+def _import(session: Session, path: Path) -> dict:
     """Run the student's file as the module ``path.stem``."""
     name = path.stem
     # as nobody, folders above the working directory may not be searchable
@@ -238,7 +238,7 @@ def _import(session: _Session, path: Path) -> dict:
     return {"ok": True, "output": session.captured.take()}
 
 
-def _answer(session: _Session, request: object) -> dict:
+def answer(session: Session, request: object) -> dict:
     if not isinstance(request, dict):
         return _failure("protocol", "bad request")
     if request.get("reset"):
@@ -250,13 +250,13 @@ def _answer(session: _Session, request: object) -> dict:
         return _call(session, request["fn"], request["args"], request.get("keep", []),
                      request.get("watch", False))
     if op == "batch":  # several calls in one round trip, each answered on its own
-        return {"ok": True, "replies": [_answer(session, item) for item in request["calls"]]}
+        return {"ok": True, "replies": [answer(session, item) for item in request["calls"]]}
     if op == "perturbed":
         return _perturbed(session, request)
     return _failure("protocol", f"unknown request {op!r}")
 
 
-def _perturbed(session: _Session, request: dict) -> dict:
+def _perturbed(session: Session, request: dict) -> dict:
     """Call a function on copies of ``args`` each nudged in one place, for
     numeric gradients. Perturbation k changes argument ``index[k]`` by
     ``delta[k]``: at flat position ``entry[k]``, or, where that is -1, along the
@@ -293,7 +293,7 @@ def _perturbed(session: _Session, request: dict) -> dict:
     return {"ok": True, "stacked": stacked}
 
 
-def _call(session: _Session, name: str, args: list, keep: list, watch: bool = False) -> dict:
+def _call(session: Session, name: str, args: list, keep: list, watch: bool = False) -> dict:
     """Call the student's function. With ``watch``, also report which argument
     arrays it changed in place and the warnings it raised (this costs a copy
     and a comparison of every argument, so only checks that need it ask)."""
@@ -362,7 +362,7 @@ def _failure(kind: str, message: str) -> dict:
     return {"ok": False, "error": {"kind": kind, "type": "", "message": message}}
 
 
-def _describe(session: _Session, error: BaseException) -> dict:
+def _describe(session: Session, error: BaseException) -> dict:
     """What went wrong, and where in the student's own files."""
     kind = "exception"
     if isinstance(error, NotImplementedError):

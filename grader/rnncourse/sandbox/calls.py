@@ -1,0 +1,244 @@
+"""Calling student code, whatever runs it: the interface checks and labs use,
+the requests it sends, and how replies become values or StudentErrors.
+
+Two backends implement it: StudentProcess (process.py; the student's file in a
+process of its own) and InKernelStudent (inkernel.py; functions defined in a
+notebook's kernel). Both build the same requests (protocol.py) and read the
+same replies here, and both refuse, after a time-out, to call that function
+again; they differ only in how a request reaches the code (``_exchange``).
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+
+class StudentError(Exception):
+    """The student's code failed in a way that fails the current check."""
+
+    def __init__(self, message: str, kind: str = "exception", output: str = "",
+                 types: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.output = output
+        self.types = types  # the exception's class and base class names, when it raised one
+
+
+@dataclass
+class Call:
+    """The outcome of one call into the student's code, as plain data."""
+
+    value: object
+    watched: bool = False  # whether mutated and warnings were recorded
+    mutated: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    output: str = ""
+    seconds: float = 0.0
+
+
+class StudentCode(Protocol):
+    """What checks and labs need of the student's code."""
+
+    path: Path
+    report: dict
+    timed_out: dict[str, float]
+
+    def start(self, timeout: float) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def reset(self) -> None: ...
+
+    def call(self, function: str, args: tuple, keep: tuple = (), timeout: float = 3.0,
+             watch: bool = False) -> Call: ...
+
+    def call_batch(self, calls: list[tuple[str, tuple, tuple]],
+                   timeout: float = 3.0) -> list[Call | StudentError]: ...
+
+    def perturbed(self, function: str, args: tuple, perturbations: list, only: tuple,
+                  timeout: float = 3.0) -> list: ...
+
+
+class Caller(ABC):
+    """The request code both backends share; subclasses deliver requests."""
+
+    def __init__(self) -> None:
+        # functions that ran out of time: not called again in this run, so one
+        # endless loop costs one time limit, not one per check
+        self.timed_out: dict[str, float] = {}
+
+    @abstractmethod
+    def _exchange(self, request: dict, timeout: float, functions: tuple[str, ...]) -> dict:
+        """Send ``request``, return the decoded reply (a dict); a time-out raises
+        StudentError after recording ``functions`` in ``timed_out``."""
+
+    def call(self, function: str, args: tuple, keep: tuple = (), timeout: float = 3.0,
+             watch: bool = False) -> Call:
+        """Call ``function``; with ``watch``, the result also says which arguments
+        the call changed in place and which warnings it raised."""
+        started = self._begin((function,))
+        reply = self._exchange(call_request(function, args, keep, watch), timeout, (function,))
+        return call_from_reply(function, reply, watch, _since(started))
+
+    def call_batch(self, calls: list[tuple[str, tuple, tuple]],
+                   timeout: float = 3.0) -> list[Call | StudentError]:
+        """Several independent calls (function, args, keep) in one round trip; each
+        comes back as a Call or as the StudentError it raised, in order. A timeout
+        or crash fails the whole batch (raised)."""
+        functions = tuple(dict.fromkeys(function for function, _, _ in calls))
+        started = self._begin(functions)
+        reply = self._exchange({"op": "batch", "calls": [
+            call_request(function, args, keep) for function, args, keep in calls]},
+            timeout, functions)
+        replies = reply.get("replies")
+        if not isinstance(replies, list) or len(replies) != len(calls):
+            raise StudentError("the student process sent a malformed reply", "protocol")
+        seconds = _since(started)
+        results: list[Call | StudentError] = []
+        for (function, _, _), item in zip(calls, replies):
+            try:
+                results.append(call_from_reply(function, item if isinstance(item, dict)
+                                               else {}, False, seconds))
+            except StudentError as error:
+                results.append(error)
+        return results
+
+    def perturbed(self, function: str, args: tuple, perturbations: list, only: tuple,
+                  timeout: float = 3.0) -> list:
+        """The outputs ``only`` of ``function`` on copies of ``args``, each with one
+        perturbation applied (see worker._perturbed), in one round trip: one
+        array per output, one row per perturbation."""
+        self._begin((function,))
+        reply = self._exchange({"op": "perturbed", "fn": function, "args": list(args),
+                                **pack_perturbations(perturbations), "only": list(only)},
+                               timeout, (function,))
+        return stacked_from_reply(function, reply, len(perturbations), len(only))
+
+    def _begin(self, functions: tuple[str, ...]) -> float:
+        for function in functions:
+            if function in self.timed_out:
+                raise StudentError(
+                    f"not run: {function} did not finish within {self.timed_out[function]:g} s "
+                    "in an earlier check, so it is not called again", "timeout")
+        return time.perf_counter()
+
+    def _ran_out_of_time(self, functions: tuple[str, ...], timeout: float) -> StudentError:
+        """The error for a request that ran out of time; ``functions`` are not
+        called again."""
+        for function in functions:
+            self.timed_out[function] = timeout
+        who = " and ".join(functions) or "your file"
+        return StudentError(f"{who} did not finish within {timeout:g} s (time limit per "
+                            "check)", "timeout")
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started
+
+
+def call_request(function: str, args: tuple, keep: tuple = (), watch: bool = False) -> dict:
+    return {"op": "call", "fn": function, "args": list(args), "keep": list(keep),
+            "watch": watch}
+
+
+def pack_perturbations(perturbations: list) -> dict:
+    """[arg index, flat index or direction array, delta] items as a few flat
+    arrays: thousands of tiny values would cost more to encode than to compute."""
+    directions = [where for _, where, _ in perturbations if isinstance(where, np.ndarray)]
+    return {
+        "index": np.array([index for index, _, _ in perturbations], dtype=np.int64),
+        "entry": np.array([-1 if isinstance(where, np.ndarray) else where
+                           for _, where, _ in perturbations], dtype=np.int64),
+        "delta": np.array([delta for _, _, delta in perturbations], dtype=np.float64),
+        "directions": directions,
+    }
+
+
+def call_from_reply(function: str, reply: dict, watch: bool, seconds: float) -> Call:
+    """A Call from a decoded reply, or the StudentError it reports."""
+    if not reply.get("ok"):
+        error = reply.get("error")
+        raise StudentError(*call_failure(function, error), output=text(reply.get("output")),
+                           types=_exception_types(error))
+    return Call(
+        value=reply.get("value"),
+        watched=watch,
+        mutated=[p for p in reply.get("mutated", []) if isinstance(p, list)],
+        warnings=[text(w) for w in reply.get("warnings", []) if isinstance(w, str)],
+        output=text(reply.get("output")),
+        seconds=seconds,
+    )
+
+
+def stacked_from_reply(function: str, reply: dict, count: int, outputs: int) -> list:
+    """The stacked outputs of a "perturbed" request, checked to be what was asked."""
+    if not reply.get("ok"):
+        error = reply.get("error")
+        raise StudentError(*call_failure(function, error), types=_exception_types(error))
+    stacked = reply.get("stacked")
+    if not (isinstance(stacked, list) and len(stacked) == outputs and all(
+            isinstance(rows, np.ndarray) and rows.ndim >= 1 and rows.shape[0] == count
+            for rows in stacked)):
+        raise StudentError(f"{function} did not return its usual outputs on slightly "
+                           "changed inputs", "fail")
+    return stacked
+
+
+_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t")
+_CONTROL[127] = None
+
+
+def text(value: object) -> str:
+    """A string from the student's code, without terminal control characters."""
+    return value.translate(_CONTROL) if isinstance(value, str) else ""
+
+
+def _error_fields(error: object) -> tuple[str, str, str, str]:
+    if not isinstance(error, dict):
+        return "exception", "", "", ""
+    kind, type_name, message, where = (text(error.get(key))
+                                       for key in ("kind", "type", "message", "where"))
+    return kind, type_name, message, where
+
+
+def _exception_types(error: object) -> tuple[str, ...]:
+    names = error.get("types") if isinstance(error, dict) else None
+    return tuple(text(name) for name in names) if isinstance(names, list) else ()
+
+
+def import_failure(filename: str, error: object) -> str:
+    kind, type_name, message, where = _error_fields(error)
+    place = f" ({where})" if where else ""
+    if kind == "syntax":
+        return f"{filename} has a {type_name or 'SyntaxError'}{place}: {message}"
+    if kind == "exit":
+        return f"{filename} called sys.exit() while being imported{place}"
+    return f"importing {filename} raised {type_name}{place}: {message}".rstrip(": ")
+
+
+def call_failure(function: str, error: object) -> tuple[str, str]:
+    kind, type_name, message, where = _error_fields(error)
+    place = f" ({where})" if where else ""
+    if kind == "not-implemented":
+        raiser = text(error.get("function")) if isinstance(error, dict) else ""
+        if raiser and raiser != function and raiser.isidentifier():
+            return f"{function} calls {raiser}, which is not implemented yet", kind
+        return f"{function} is not implemented yet (it raises NotImplementedError)", kind
+    if kind == "missing":
+        return f"{function} is not defined in your file", kind
+    if kind == "exit":
+        return f"{function} called sys.exit(){place}", kind
+    if kind == "memory":
+        return f"{function} ran out of memory{place}", kind
+    if kind == "too-large":
+        return f"{function} returned a result too large to check", kind
+    if kind in ("stale", "protocol"):
+        return f"{function}: {message}", kind
+    detail = f": {message}" if message else ""
+    return f"{function} raised {type_name}{place}{detail}", kind
