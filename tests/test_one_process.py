@@ -131,6 +131,6 @@ def test_class_grading_takes_a_correct_submission_through_one_process(course, tm
     quiz, _ = quizzes.load(course)
     reply = judge.grade(course, quiz, {"student_id": "s", "source": str(ROOT / "solutions"),
                                        "label": "s", "timeout": 60}, tmp_path / "scratch")
-    assert reply["status"] == "graded"
-    assert all(e["score"] == e["max_score"] for e in reply["result"]["exercises"])
+    assert reply.status == "graded"
+    assert all(e["score"] == e["max_score"] for e in reply.result["exercises"])
     assert forks == ["activations.py"]

@@ -37,10 +37,10 @@ def test_a_hanging_judge_is_replaced(classroom):
                         lambda: False, hang_after=0.5)
         assert done and first.poll() is not None and pool.judges[0].process is not first
     slow, fine = replies
-    assert slow["status"] == "error" and slow["result"] is None
-    assert slow["reason"] == ("grading took longer than 0.5 s; it was stopped; "
+    assert slow.status == "error" and slow.result is None
+    assert slow.reason == ("grading took longer than 0.5 s; it was stopped; "
                               "run the same command again to retry")
-    assert fine["status"] == "graded" and fine["result"]["score"] == 20.0
+    assert fine.status == "graded" and fine.result["score"] == 20.0
 
 
 def test_a_judge_killed_midway_costs_only_its_student(classroom):
@@ -56,10 +56,10 @@ def test_a_judge_killed_midway_costs_only_its_student(classroom):
 
         assert pool.run([task(subs, "slow"), task(subs, "fine")], replies.append, stop,
                         hang_after=60)
-    by_id = {reply["student_id"]: reply for reply in replies}
-    assert by_id["fine"]["status"] == "graded"
-    assert by_id["slow"]["status"] == "error"
-    assert "it was killed by SIGKILL" in by_id["slow"]["reason"]
+    by_id = {reply.student_id: reply for reply in replies}
+    assert by_id["fine"].status == "graded"
+    assert by_id["slow"].status == "error"
+    assert "it was killed by SIGKILL" in by_id["slow"].reason
     assert time.monotonic() - started < 10
 
 
@@ -88,9 +88,9 @@ def test_a_check_failing_inside_the_grader_is_an_error_not_a_zero(tmp_path):
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     reply = judge.grade(load_course(root), None, task(subs, "amy"), scratch)
-    assert reply["status"] == "error"
-    assert "failed inside the grader" in reply["reason"]
-    assert "bug in the reference" in reply["reason"]
+    assert reply.status == "error"
+    assert "failed inside the grader" in reply.reason
+    assert "bug in the reference" in reply.reason
 
 
 def test_scratch_folders_of_killed_runs_are_removed_by_the_next(tmp_path, monkeypatch):
@@ -128,7 +128,7 @@ def test_each_judge_and_its_fork_server_keep_to_a_cpu_of_their_own(classroom):
             assert os.sched_getaffinity(judge.process.pid) == want
             servers = _children(judge.process.pid, wait=10)
             assert servers and all(os.sched_getaffinity(pid) == want for pid in servers)
-    assert replies[0]["status"] == "graded"
+    assert replies[0].status == "graded"
     assert os.sched_getaffinity(0) == set(cpus)  # the orchestrator itself is left alone
 
 
@@ -149,4 +149,4 @@ def test_judges_report_the_isolation_they_found(classroom):
     with JudgePool(1, root, scratch) as pool:
         assert pool.run([task(subs, "fine")], replies.append, lambda: False, hang_after=60)
         assert isinstance(pool.isolation, dict) and pool.isolation["isolation"] == "strict"
-    assert replies[0]["status"] == "graded"
+    assert replies[0].status == "graded"

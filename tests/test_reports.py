@@ -211,10 +211,10 @@ def test_a_judge_grades_the_quiz_before_the_students_code_runs(course, fake_quiz
     scratch.mkdir()
     reply = judge.grade(course, fake_quiz, {"student_id": "amy", "source": str(folder),
                                             "label": "amy/", "timeout": 30}, scratch)
-    assert reply["status"] == "graded" and reply["quiz"]["score"] == 3.0
-    assert CourseResult.from_dict(reply["result"]).score == 20.0
+    assert reply.status == "graded" and reply.quiz["score"] == 3.0
+    assert CourseResult.from_dict(reply.result).score == 20.0
     assert list(scratch.iterdir()) == []  # the copy is gone
-    row = Row("amy", CourseResult.from_dict(reply["result"]), QuizScore.from_dict(reply["quiz"]))
+    row = Row("amy", CourseResult.from_dict(reply.result), QuizScore.from_dict(reply.quiz))
     assert row.score() == 23.0 and row.max_score(course) == 23.0
 
 

@@ -1,7 +1,7 @@
 """A judge process of `rnncourse grade`: grades one student at a time.
 
 The orchestrator starts ``--jobs`` of these as fresh interpreters
-(``python -m rnncourse.judge FD COURSE_ROOT SCRATCH [CPU]``), each on a CPU of
+(``python -m rnncourse.grading.judge FD COURSE_ROOT SCRATCH [CPU]``), each on a CPU of
 its own when it can (pool.py). A judge is trusted code: it copies a submission
 into a new folder under SCRATCH, runs the checks there (engine.run with strict
 isolation and a wall-clock deadline; the student code itself runs in processes
@@ -28,29 +28,29 @@ from pathlib import Path
 
 from rnncourse.course.manifest import Course
 from rnncourse.grading.quizzes import QuizGrader
-from rnncourse.results import CourseResult
+from rnncourse.grading.replies import JudgeReply
+from rnncourse.results import CourseResult, Kind, Status
 from rnncourse.sandbox import forkserver
 
 
-def grade(course: Course, quiz: QuizGrader | None, task: dict, scratch: Path) -> dict:
+def grade(course: Course, quiz: QuizGrader | None, task: dict, scratch: Path) -> JudgeReply:
     """Grade the submission of ``task`` (student_id, source, label, timeout)."""
     from rnncourse.checking import engine
     from rnncourse.grading import submissions
 
     started = time.monotonic()
-    reply = {"student_id": task["student_id"], "status": "graded", "reason": "",
-             "content_hash": "", "result": None, "quiz": None}
+    reply = JudgeReply(task["student_id"])
     copy = Path(tempfile.mkdtemp(prefix="student-", dir=scratch)).resolve()
     try:
         try:
-            reply["content_hash"] = submissions.materialize(Path(task["source"]), copy)
+            reply.content_hash = submissions.materialize(Path(task["source"]), copy)
         except submissions.SubmissionError as error:
-            reply.update(status="invalid", reason=str(error),
-                         content_hash=submissions.problem_hash(str(error)))
+            reply.status, reply.reason = Status.INVALID, str(error)
+            reply.content_hash = submissions.problem_hash(str(error))
             return reply
         # Before any student code runs: its process may rewrite files in its copy.
         if quiz is not None:
-            reply["quiz"] = quiz.grade(copy).to_dict()
+            reply.quiz = quiz.grade(copy).to_dict()
         timeout = float(task["timeout"])
         deadline = time.monotonic() + timeout
         # one exercise at a time (the --jobs judges already keep the cores busy), the
@@ -59,26 +59,26 @@ def grade(course: Course, quiz: QuizGrader | None, task: dict, scratch: Path) ->
                             workdir=copy, isolation="strict", deadline=deadline, parallel=1,
                             one_process=True)
         _hide_copy_path(result, copy, task.get("label") or task["student_id"])
-        reply["result"] = result.to_dict()
+        reply.result = result.to_dict()
         checks = [check for exercise in result.exercises for check in exercise.checks]
-        cut = [check for check in checks if check.kind == "timeout"]
-        broken = [check for check in checks if check.kind == "internal"]
+        cut = [check for check in checks if check.kind == Kind.TIMEOUT]
+        broken = [check for check in checks if check.kind == Kind.INTERNAL]
         if broken:  # the grader failed, not the student: no score, retried next run
-            reply.update(status="error",
-                         reason=f"{len(broken)} check(s) failed inside the grader "
-                                f"(first: {broken[0].message[:200]}); run the same command "
-                                "again to retry")
+            reply.status = Status.ERROR
+            reply.reason = (f"{len(broken)} check(s) failed inside the grader "
+                            f"(first: {broken[0].message[:200]}); run the same command "
+                            "again to retry")
         elif cut and time.monotonic() >= deadline:
-            reply.update(status="timeout",
-                         reason=f"stopped at the time limit of {timeout:g} s per student "
-                                f"({len(cut)} checks timed out or were not run)")
+            reply.status = Status.TIMEOUT
+            reply.reason = (f"stopped at the time limit of {timeout:g} s per student "
+                            f"({len(cut)} checks timed out or were not run)")
         return reply
     except Exception as error:  # noqa: BLE001 - a bug here fails one student, not the run
-        reply.update(status="error", result=None,
-                     reason=f"internal error while grading: {type(error).__name__}: {error}")
+        reply.status, reply.result = Status.ERROR, None
+        reply.reason = f"internal error while grading: {type(error).__name__}: {error}"
         return reply
     finally:
-        reply["seconds"] = round(time.monotonic() - started, 4)
+        reply.seconds = round(time.monotonic() - started, 4)
         _remove(copy)
 
 
@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> None:
     for line in channel.makefile("rb"):
         reply = grade(course, quiz, json.loads(line), Path(scratch))
         try:
-            channel.sendall(json.dumps(reply).encode() + b"\n")
+            channel.sendall(json.dumps(reply.to_dict()).encode() + b"\n")
         except OSError:  # the orchestrator is gone: nobody to report to
             break
 

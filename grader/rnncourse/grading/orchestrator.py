@@ -28,6 +28,7 @@ from rnncourse.errors import CourseError
 from rnncourse.grading import quizzes, submissions
 from rnncourse.grading.gradebook import Gradebook, Grading, Run
 from rnncourse.grading.pool import JudgePool, JudgeStartError
+from rnncourse.grading.replies import JudgeReply
 from rnncourse.grading.submissions import Scan, Submission
 from rnncourse.reports import exports
 from rnncourse.results import SCORED, CourseResult, QuizScore, Row
@@ -191,15 +192,14 @@ def _run_judges(pool: JudgePool, course: Course, options: Options, students: lis
     by_id = {submission.student_id: submission for submission in students}
     recorded = 0
 
-    def record(reply: dict) -> None:
+    def record(reply: JudgeReply) -> None:
         nonlocal recorded
-        submission = by_id[reply["student_id"]]
-        result = reply.get("result")
-        if result is not None:
-            CourseResult.from_dict(result)  # a malformed reply fails here, not in the exports
-        grading = Grading(submission.student_id, reply["status"], reply.get("reason") or "",
-                          reply.get("content_hash") or submission.content_hash, digest,
-                          result, reply.get("quiz"), float(reply.get("seconds") or 0.0))
+        submission = by_id[reply.student_id]
+        if reply.result is not None:
+            CourseResult.from_dict(reply.result)  # a malformed reply fails here, not in exports
+        grading = Grading(submission.student_id, reply.status, reply.reason,
+                          reply.content_hash or submission.content_hash, digest,
+                          reply.result, reply.quiz, reply.seconds)
         gradebook.record(grading)
         recorded += 1
         progress.advance(grading)

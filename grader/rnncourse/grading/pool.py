@@ -22,6 +22,8 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
+from rnncourse.grading.replies import JudgeReply
+from rnncourse.results import Status
 from rnncourse.sandbox import forkserver
 
 MAX_START_FAILURES = 3
@@ -182,7 +184,7 @@ class JudgePool:
                 self.isolation = message["isolation"]
         elif judge.task is not None:
             judge.task = None
-            on_reply(message)
+            on_reply(JudgeReply.from_dict(message))
 
     def _replace(self, judge: Judge, selector, on_reply, why: str | None) -> None:
         task = judge.task
@@ -193,10 +195,9 @@ class JudgePool:
         judge.kill()
         judge.reap()
         if task is not None:
-            on_reply({"student_id": task["student_id"], "status": "error",
-                      "reason": f"{why}; run the same command again to retry",
-                      "content_hash": "", "result": None, "quiz": None,
-                      "seconds": round(time.monotonic() - judge.since, 4)})
+            on_reply(JudgeReply(task["student_id"], Status.ERROR,
+                                f"{why}; run the same command again to retry",
+                                seconds=round(time.monotonic() - judge.since, 4)))
         slot = self.judges.index(judge)
         replacement = self._start(slot)
         self.judges[slot] = replacement
