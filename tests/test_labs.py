@@ -201,7 +201,7 @@ def test_wrong_shape_is_named(folder):
             return h.transpose(1, 0, 2), cache
     """})
     _one_line_error(invoke("lab", "vanishing", "--dir", directory, *SMALL),
-                    "rnn_forward returned h with shape (40, ")
+                    "rnn_forward: h has shape (40, ")
 
 
 def test_nan_is_named(folder):
@@ -213,7 +213,7 @@ def test_nan_is_named(folder):
             return dx, dh0 * np.nan, dWx, dWh, db
     """})
     _one_line_error(invoke("lab", "vanishing", "--dir", directory, *SMALL),
-                    "lstm_backward returned dh0 containing NaN")
+                    "lstm_backward: dh0 contains NaN")
 
 
 def test_exception_is_named(folder):
@@ -266,9 +266,9 @@ def test_wrong_clipping_is_named(folder):
                 global_norm(grads)
     """})
     _one_line_error(invoke("lab", "vanishing", "--dir", directory, *SMALL),
-                    "clip_by_global_norm returned clipped[", "rnncourse check clipping")
+                    "clip_by_global_norm: clipped[", "rnncourse check clipping")
     _one_line_error(invoke("lab", "adding", "--dir", directory, "--steps", "6", "--iters", "3"),
-                    "clip_by_global_norm returned clipped[")
+                    "clip_by_global_norm: clipped[")
 
 
 # ----------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from rnncourse.checking import (
 )
 from rnncourse.checking.draws import FixedDraw
 from rnncourse.checking.gradcheck import relative_error
+from rnncourse.checking.values import array_problem
 from rnncourse.sandbox import protocol
 
 Dims = dict[str, int]
@@ -202,16 +203,7 @@ def _backward_grads(cell: Cell, args: tuple, case: str,
 
 def _expect_array(value: object, shape: tuple, name: str, case: str,
                   diagnosis: Callable[[], str | None]) -> None:
-    problem = None
-    if not isinstance(value, np.ndarray):
-        problem = f"{name} is {describe(value)}; expected a float64 array of shape {shape}"
-    elif value.dtype != np.float64:
-        problem = f"{name} has dtype {value.dtype}; expected float64"
-    elif value.shape != shape:
-        problem = f"{name} has shape {value.shape}; expected {shape}"
-    elif not np.all(np.isfinite(value)):
-        kind = "NaN" if np.isnan(value).any() else "inf"
-        problem = f"{name} contains {kind}"
+    problem = array_problem(value, shape, name)
     if problem:
         raise CheckFailed(f"{problem} — case: {case}", misconception=diagnosis())
 

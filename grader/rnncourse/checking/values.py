@@ -51,20 +51,27 @@ def _whole(name: str | tuple[str, ...]) -> str:
     return f"({', '.join(name)})" if isinstance(name, tuple) else name
 
 
+def array_problem(got: object, shape: tuple, name: str,
+                  want: np.ndarray | None = None) -> str | None:
+    """Why ``got`` is not a finite float64 array of ``shape``, or None. With
+    ``want``, entries where ``want`` is not finite either are let be."""
+    if not isinstance(got, np.ndarray):
+        return f"{name} is {describe(got)}; expected a float64 numpy array of shape {shape}"
+    if got.dtype != np.float64:
+        return f"{name} has dtype {got.dtype}; expected float64"
+    if got.shape != shape:
+        return f"{name} has shape {got.shape}; expected {shape}"
+    bad = ~np.isfinite(got) if want is None else ~np.isfinite(got) & np.isfinite(want)
+    if bad.any():
+        kind = "NaN" if np.isnan(got[bad]).any() else "inf"
+        return f"{name} contains {kind} at {int(bad.sum())} of {got.size} positions"
+    return None
+
+
 def structure_problem(got: object, want: object, name: str | tuple[str, ...]) -> str | None:
+    """Why ``got`` does not have the types, dtypes and shapes of ``want``, or None."""
     if isinstance(want, np.ndarray):
-        if not isinstance(got, np.ndarray):
-            return (f"{name} is {describe(got)}; "
-                    f"expected a float64 numpy array of shape {want.shape}")
-        if got.dtype != np.float64:
-            return f"{name} has dtype {got.dtype}; expected float64"
-        if got.shape != want.shape:
-            return f"{name} has shape {got.shape}; expected {want.shape}"
-        bad = ~np.isfinite(got) & np.isfinite(want)
-        if bad.any():
-            kind = "NaN" if np.isnan(got[bad]).any() else "inf"
-            return f"{name} contains {kind} at {int(bad.sum())} of {got.size} positions"
-        return None
+        return array_problem(got, want.shape, _whole(name), want)
     if isinstance(want, float):
         if isinstance(got, np.ndarray) and got.shape == () and got.dtype.kind == "f":
             return None

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from rnncourse import atomic
+from rnncourse import atomic, filelock
 
 if TYPE_CHECKING:
     from rnncourse.course.manifest import Course
@@ -70,16 +70,8 @@ def _locked(root: Path):
     folder = state_dir(root)
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "status.lock", "a+") as handle:
-        try:
-            import fcntl
-        except ImportError:  # not on Linux/macOS: atomic replace still prevents torn files
-            yield
-            return
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        filelock.lock(handle)  # without one (not POSIX), atomic replace still prevents torn files
+        yield
 
 
 def update(root: Path, change: Callable[[dict], None]) -> None:

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from rnncourse import filelock
 from rnncourse.errors import CourseError
 
 FILE = "gradebook.sqlite"
@@ -107,7 +108,7 @@ class Gradebook:
         except OSError as error:
             raise CourseError(f"--out folder '{folder}' cannot be written "
                               f"({error.strerror or error})") from None
-        if not _try_lock(lock):
+        if not filelock.lock(lock, wait=False):
             lock.close()
             raise CourseError(f"another `rnncourse grade` is writing to '{folder}'; "
                               "wait for it to finish")
@@ -187,18 +188,6 @@ class Gradebook:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-def _try_lock(file) -> bool:
-    try:
-        import fcntl
-    except ImportError:  # not on a POSIX system: no cross-process lock
-        return True
-    try:
-        fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import rnncourse
+from rnncourse import filelock
 from rnncourse.course.manifest import Course
 from rnncourse.errors import CourseError
 from rnncourse.grading import quizzes, submissions
@@ -223,7 +224,7 @@ def scratch_folder() -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX))
     lock = open(folder / ".lock", "w")  # noqa: SIM115 - held for the whole run
     try:
-        _lock(lock, wait=True)
+        filelock.lock(lock)
         yield folder
     finally:
         lock.close()
@@ -231,28 +232,18 @@ def scratch_folder() -> Iterator[Path]:
 
 
 def _remove_abandoned_scratch() -> None:
+    if not filelock.SUPPORTED:  # cannot tell an abandoned folder from one in use
+        return
     for folder in Path(tempfile.gettempdir()).glob(SCRATCH_PREFIX + "*"):
         try:
             if time.time() - folder.stat().st_mtime < 60:  # it may be locking it right now
                 continue
             with open(folder / ".lock") as lock:
-                if not _lock(lock, wait=False):
+                if not filelock.lock(lock, wait=False):
                     continue
         except OSError:
             continue
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _lock(file, wait: bool) -> bool:
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: nothing is removed
-        return wait
-    try:
-        fcntl.flock(file.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-    except OSError:
-        return False
-    return True
 
 
 def rows_for(scan: Scan, current: dict[str, Grading], course_digest: str) -> list[Row]:

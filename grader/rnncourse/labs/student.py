@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from rnncourse.checking.values import array_problem, describe
 from rnncourse.sandbox.process import StudentError, StudentProcess
-from rnncourse.sandbox.protocol import Handle
 
 CALL_TIMEOUT = 120.0  # seconds for one call: a lab's calls are larger than a check's
 
@@ -59,12 +59,12 @@ class StudentCode:
             raise LabError(f"{error}{_advice(exercise)}") from None
         if not isinstance(value, (tuple, list)) or len(value) != len(outputs):
             names = ", ".join(spec.name for spec in outputs)
-            raise LabError(f"{function} returned {_describe(value)}; expected a tuple ({names})"
+            raise LabError(f"{function} returned {describe(value)}; expected a tuple ({names})"
                            f"{_advice(exercise)}")
         for spec, item in zip(outputs, value):
             problem = _problem(spec, item)
             if problem:
-                raise LabError(f"{function} returned {spec.name} {problem}{_advice(exercise)}")
+                raise LabError(f"{function}: {problem}{_advice(exercise)}")
         return tuple(value)
 
     def clip(self, grads: dict[str, np.ndarray], max_norm: float) -> tuple[dict, float]:
@@ -79,22 +79,21 @@ class StudentCode:
             raise LabError(f"{error}{_advice('clipping')}") from None
         if not (isinstance(value, (tuple, list)) and len(value) == 2
                 and isinstance(value[0], dict) and set(value[0]) == set(grads)):
-            raise LabError(f"{function} returned {_describe(value)}; expected (clipped, norm) "
+            raise LabError(f"{function} returned {describe(value)}; expected (clipped, norm) "
                            f"with clipped a dict of the same keys{_advice('clipping')}")
         clipped, norm = value
         true_norm = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
         if type(norm) not in (int, float) or not _close(float(norm), true_norm):
-            raise LabError(f"{function} returned the norm {_describe(norm)}; the global norm of "
+            raise LabError(f"{function} returned the norm {describe(norm)}; the global norm of "
                            f"the gradients is {true_norm:.6g}{_advice('clipping')}")
         scale = min(1.0, max_norm / true_norm) if true_norm > 0 else 1.0
         for name, grad in grads.items():
             problem = _problem(Array(f"clipped[{name!r}]", grad.shape), clipped[name])
             if problem is None and not _close_arrays(clipped[name], grad * scale):
-                problem = (f"is not the gradient scaled by min(1, max_norm / norm) = "
-                           f"{scale:.6g}")
+                problem = (f"clipped[{name!r}] is not the gradient scaled by "
+                           f"min(1, max_norm / norm) = {scale:.6g}")
             if problem:
-                raise LabError(f"{function} returned clipped[{name!r}] that {problem}"
-                               f"{_advice('clipping')}")
+                raise LabError(f"{function}: {problem}{_advice('clipping')}")
         return clipped, float(norm)
 
     def forget(self, exercise: str) -> None:
@@ -133,28 +132,7 @@ def _advice(exercise: str) -> str:
 
 
 def _problem(spec: Array | Kept, value: object) -> str | None:
-    if isinstance(spec, Kept):
-        return None
-    if not isinstance(value, np.ndarray):
-        return f"as {_describe(value)}; expected a float64 array of shape {spec.shape}"
-    if value.dtype != np.float64:
-        return f"with dtype {value.dtype}; expected float64"
-    if value.shape != spec.shape:
-        return f"with shape {value.shape}; expected {spec.shape}"
-    if not np.all(np.isfinite(value)):
-        kind = "NaN" if np.isnan(value).any() else "inf"
-        return f"containing {kind}"
-    return None
-
-
-def _describe(value: object) -> str:
-    if isinstance(value, np.ndarray):
-        return f"a {value.dtype} array of shape {value.shape}"
-    if isinstance(value, Handle):
-        return f"an object of type {value.type_name}"
-    if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of {len(value)} items"
-    return f"a {type(value).__name__}" if not isinstance(value, (int, float)) else repr(value)
+    return None if isinstance(spec, Kept) else array_problem(value, spec.shape, spec.name)
 
 
 def _close(a: float, b: float, tolerance: float = 1e-6) -> bool:
