@@ -13,6 +13,7 @@ import sys
 import click
 
 from rnncourse import __version__
+from rnncourse.cli.errors import InputError
 from rnncourse.errors import CourseError
 
 COMMANDS = {
@@ -25,12 +26,6 @@ COMMANDS = {
     "nbgrader": "Run the course through nbgrader: generate it, report from its gradebook.",
     "lab": "Labs with your own cells: vanishing gradients, the adding problem.",
 }
-
-
-class InputError(click.ClickException):
-    """Bad input from the user or the course files: one line, exit code 2."""
-
-    exit_code = 2
 
 
 class LazyGroup(click.Group):

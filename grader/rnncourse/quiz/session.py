@@ -1,10 +1,11 @@
 """One interactive quiz: pick questions, shuffle their choices, ask, grade at once.
 
-Input comes from a function (``ask``) so the loop is independent of the
-terminal: it raises EOFError on Ctrl-D and KeyboardInterrupt on Ctrl-C. Ctrl-D
-ends the quiz with a score for what was answered; Ctrl-C propagates to the
-caller, who still has ``Session.results``. Each answer is handed to ``record``
-as soon as it is graded, so nothing answered is lost either way.
+Showing and reading go through a Screen (the CLI's is rich on a terminal), so
+the loop is independent of the terminal: ``Screen.read`` raises EOFError on
+Ctrl-D and KeyboardInterrupt on Ctrl-C. Ctrl-D ends the quiz with a score for
+what was answered; Ctrl-C propagates to the caller, who still has
+``Session.results``. Each answer is handed to ``record`` as soon as it is
+graded, so nothing answered is lost either way.
 """
 
 from __future__ import annotations
@@ -12,10 +13,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from rich.console import Console
-
-from rnncourse.cli.views import quiz as quizview
 from rnncourse.quiz.bank import (
     FALSE_WORDS,
     TRUE_WORDS,
@@ -81,12 +80,27 @@ def read_typed(asked: Asked, text: str) -> Response | None:
     return option == 0 if question.kind == "truefalse" else option
 
 
+class Screen(Protocol):
+    """Where a session shows its questions and reads the answers."""
+
+    def question(self, asked: Asked, number: int, total: int) -> None: ...
+
+    def read(self, asked: Asked) -> str:
+        """What the student typed; EOFError on Ctrl-D."""
+        ...
+
+    def unreadable(self, problem: str) -> None: ...
+
+    def feedback(self, asked: Asked, correct: bool) -> None: ...
+
+    def stopped(self) -> None: ...
+
+
 @dataclass
 class Session:
-    console: Console
     bank: Bank
     asked: list[Asked]
-    ask: Callable[[str], str]
+    screen: Screen
     record: Callable[[Question, bool], None] = lambda question, correct: None
     results: list[tuple[Question, bool]] = field(default_factory=list)
     finished: bool = False
@@ -94,22 +108,22 @@ class Session:
     def run(self) -> None:
         """Ask every question; returns early (finished stays False) on Ctrl-D."""
         for number, asked in enumerate(self.asked, start=1):
-            self.console.print(quizview.question_view(asked, number, len(self.asked)))
+            self.screen.question(asked, number, len(self.asked))
             try:
                 response = self._answer(asked)
             except EOFError:
-                self.console.print("\n[yellow]Quiz stopped.[/]")
+                self.screen.stopped()
                 return
             correct = response is not None and self.bank.is_correct(asked.question, response)
             self.results.append((asked.question, correct))
             self.record(asked.question, correct)
-            self.console.print(quizview.feedback_view(self.bank, asked, correct))
+            self.screen.feedback(asked, correct)
         self.finished = True
 
     def _answer(self, asked: Asked) -> Response | None:
         while True:
-            text = self.ask(quizview.prompt_text(asked))
+            text = self.screen.read(asked)
             try:
                 return read_typed(asked, text)
             except AnswerError as error:
-                self.console.print(f"[yellow]{error}[/]")
+                self.screen.unreadable(str(error))

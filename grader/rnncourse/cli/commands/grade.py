@@ -46,7 +46,7 @@ def command(ctx: click.Context, submissions: Path, out: Path | None, jobs: int |
     not be (see the status column), 2 on bad input, 130 when interrupted.
     """
     from rnncourse.cli.console import console
-    from rnncourse.cli.main import InputError
+    from rnncourse.cli.errors import InputError
     from rnncourse.course import manifest as course_module
     from rnncourse.grading import orchestrator as grading
     from rnncourse.grading.pool import JudgeStartError

@@ -118,7 +118,7 @@ def _check_plot_path(path: Path, plot) -> None:
     if not path.parent.resolve().is_dir():
         raise click.BadParameter(f"folder '{path.parent}' does not exist", param_hint="--plot")
     if not plot.available():
-        from rnncourse.cli.main import InputError
+        from rnncourse.cli.errors import InputError
 
         raise InputError(plot.INSTALL_HINT)
 

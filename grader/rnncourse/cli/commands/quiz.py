@@ -145,7 +145,7 @@ def ask(course: Course, bank: Bank, questions: list[Question], count: int,
         seed: int | None) -> int:
     from rnncourse.cli import progress as status
     from rnncourse.cli.console import console
-    from rnncourse.cli.views.quiz import summary_view
+    from rnncourse.cli.views.quiz import TerminalScreen, summary_view
     from rnncourse.quiz.session import Session, plan
 
     if seed is None:
@@ -155,7 +155,7 @@ def ask(course: Course, bank: Bank, questions: list[Question], count: int,
     console.print(f"[bold]Quiz:[/] {len(asked)} question{'s' * (len(asked) != 1)} on "
                   f"{', '.join(topics)}  [dim](--seed {seed} repeats it)[/]")
     session = Session(
-        console=console, bank=bank, asked=asked, ask=lambda prompt: console.input(prompt),
+        bank=bank, asked=asked, screen=TerminalScreen(console, bank),
         record=lambda q, correct: status.record_answer(course.root, q.id, q.topic, correct),
     )
     interrupted = False

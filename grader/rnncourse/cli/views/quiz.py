@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.console import Group
+from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
@@ -12,10 +12,33 @@ from rich.text import Text
 
 from rnncourse.cli.views.checks import points
 from rnncourse.quiz.bank import LETTERS, Bank, Question
+from rnncourse.quiz.session import Asked
 
 if TYPE_CHECKING:
     from rnncourse.quiz.grading import QuizResult
-    from rnncourse.quiz.session import Asked
+
+
+class TerminalScreen:
+    """The interactive quiz on a rich console (quiz.session.Screen)."""
+
+    def __init__(self, console: Console, bank: Bank) -> None:
+        self.console = console
+        self.bank = bank
+
+    def question(self, asked: Asked, number: int, total: int) -> None:
+        self.console.print(question_view(asked, number, total))
+
+    def read(self, asked: Asked) -> str:
+        return self.console.input(prompt_text(asked))
+
+    def unreadable(self, problem: str) -> None:
+        self.console.print(f"[yellow]{escape(problem)}[/]")
+
+    def feedback(self, asked: Asked, correct: bool) -> None:
+        self.console.print(feedback_view(self.bank, asked, correct))
+
+    def stopped(self) -> None:
+        self.console.print("\n[yellow]Quiz stopped.[/]")
 
 
 def inline(text: str) -> Text:
