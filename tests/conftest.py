@@ -1,5 +1,6 @@
-"""Shared helpers: the course, and student folders built from solutions or stubs
-with some functions rewritten the way a student would write them."""
+"""Fixtures: the course, and student folders built from solutions or stubs with
+some functions rewritten the way a student would write them. Plain helpers live
+in helpers/ (import them from there, not from here)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from helpers.course import ROOT, source_of
 
-from rnncourse.checking import engine
-from rnncourse.checking.spec import collect
 from rnncourse.course import manifest as course_module
-from rnncourse.results import ExerciseResult
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
@@ -35,10 +32,6 @@ def fast_course(course):
                                                                   check_timeout=1.0))
 
 
-def source_of(exercise: str, base: str = "solutions") -> str:
-    return (ROOT / base / f"{exercise}.py").read_text(encoding="utf-8")
-
-
 @pytest.fixture
 def student(tmp_path):
     """student(exercise, code, base="solutions") -> folder holding <exercise>.py:
@@ -55,34 +48,3 @@ def student(tmp_path):
         return folder
 
     return make
-
-
-def check(course, folder: Path, exercise: str, hidden: bool = False) -> ExerciseResult:
-    return engine.run_exercise(course, course.exercise(exercise), folder, hidden)
-
-
-def by_id(result: ExerciseResult) -> dict:
-    return {c.id: c for c in result.checks}
-
-
-def failing(result: ExerciseResult) -> dict:
-    return {c.id: c for c in result.checks if not c.passed}
-
-
-def full_marks(result: ExerciseResult) -> bool:
-    return result.passed and abs(result.score - result.max_score) < 1e-9
-
-
-def public_points(course, exercise_ids=None) -> float:
-    """The points of the public checks, computed here independently of
-    scoring.py: a check is worth its weight's share of its exercise's points
-    among all checks, hidden ones included. Without ``exercise_ids``: the
-    required exercises (optional ones are extra credit)."""
-    total = 0.0
-    exercises = course.select(exercise_ids) if exercise_ids else [
-        exercise for exercise in course.exercises if not exercise.optional]
-    for exercise in exercises:
-        specs = collect(exercise)
-        weight = sum(spec.weight for spec in specs)
-        total += exercise.points * sum(s.weight for s in specs if not s.hidden) / weight
-    return total

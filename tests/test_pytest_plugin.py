@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from conftest import ROOT
+from helpers.course import ROOT
 
 
 def pytest_run(folder):

@@ -1,0 +1,109 @@
+"""Finding, vetting and copying student submissions for `rnncourse grade`."""
+
+import zipfile
+
+import pytest
+from helpers.classroom import add_folder, add_zip
+
+from rnncourse.grading import submissions
+from rnncourse.grading.submissions import SubmissionError
+from rnncourse.results import valid_student_id
+
+FILES = {"activations.py": "A = 1\n", "clipping.py": "B = 2\n", "helpers/util.py": "C = 3\n"}
+
+
+def make(folder, files=FILES):
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    return folder
+
+
+def test_hash_is_the_same_for_a_folder_and_a_zip_of_it(tmp_path):
+    folder = make(tmp_path / "alice")
+    (tmp_path / "subs").mkdir()
+    with_top = add_zip(tmp_path / "subs", "with-top", FILES, top="anything")
+    flat = add_zip(tmp_path / "subs", "flat", FILES)
+    digest = submissions.content_hash(folder)
+    assert submissions.content_hash(with_top) == digest == submissions.content_hash(flat)
+
+
+@pytest.mark.parametrize("change", ["byte", "rename", "add", "remove"])
+def test_hash_changes_with_any_name_or_byte(tmp_path, change):
+    folder = make(tmp_path / "alice")
+    before = submissions.content_hash(folder)
+    if change == "byte":
+        (folder / "helpers" / "util.py").write_text("C = 4\n")
+    elif change == "rename":
+        (folder / "clipping.py").rename(folder / "clipping2.py")
+    elif change == "add":
+        (folder / "notes.txt").write_text("")
+    else:
+        (folder / "clipping.py").unlink()
+    assert submissions.content_hash(folder) != before
+
+
+def test_junk_is_left_out(tmp_path):
+    folder = make(tmp_path / "alice")
+    before = submissions.content_hash(folder)
+    (folder / "__pycache__").mkdir()
+    (folder / "__pycache__" / "activations.cpython-311.pyc").write_bytes(b"\0")
+    (folder / ".DS_Store").write_bytes(b"\0")
+    (folder / ".git").mkdir()
+    assert submissions.content_hash(folder) == before
+
+
+def test_materialize_writes_the_files_and_nothing_else(tmp_path):
+    source = add_zip(tmp_path, "alice", FILES, top="alice")
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    digest = submissions.materialize(source, copy)
+    assert digest == submissions.content_hash(source)
+    written = {str(p.relative_to(copy)): p.read_text() for p in copy.rglob("*") if p.is_file()}
+    assert written == FILES
+
+
+def test_zip_caps(tmp_path, monkeypatch):
+    monkeypatch.setattr(submissions, "MAX_FILES", 2)
+    with pytest.raises(SubmissionError, match="holds more than 2 files"):
+        submissions.content_hash(add_zip(tmp_path, "many", FILES))
+    monkeypatch.setattr(submissions, "MAX_FILES", 200)
+    monkeypatch.setattr(submissions, "MAX_BYTES", 1000)
+    with pytest.raises(SubmissionError, match="larger than"):
+        submissions.content_hash(add_zip(tmp_path, "big", {"a.py": "x" * 1001}))
+
+
+def test_a_zip_with_a_name_twice(tmp_path):
+    path = tmp_path / "twice.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.py", "1")
+        archive.writestr("./a.py", "2")
+    with pytest.raises(SubmissionError, match="holds 'a.py' twice"):
+        submissions.content_hash(path)
+
+
+def test_scan(tmp_path):
+    subs = tmp_path / "subs"
+    add_folder(subs, "bob", FILES)
+    add_zip(subs, "alice", FILES)
+    add_folder(subs, "Carl", FILES)
+    add_zip(subs, "carl", FILES)
+    (subs / "readme.md").write_text("")
+    (subs / "__MACOSX").mkdir()
+    (subs / ".DS_Store").write_bytes(b"")
+    (subs / ".hidden").mkdir()
+    scan = submissions.scan(subs)
+    assert [s.student_id for s in scan.submissions] == ["alice", "bob", "Carl"]
+    assert scan.ignored == [".hidden", "readme.md"]
+    carl = scan.submissions[2]
+    assert carl.problem == "Carl/ and carl.zip are the same student; keep only one of them"
+    assert scan.submissions[0].problem is None and scan.submissions[0].label == "alice.zip"
+
+
+@pytest.mark.parametrize("name, valid", [
+    ("alice", True), ("jane.doe", True), ("s123", True), ("zoë", True), ("a_b-c@d+e", True),
+    ("Jane Doe", False), ("-rf", False), (".hidden", False), ("a.", False), ("_x", False),
+    ("a" * 64, True), ("a" * 65, False), ("a/b", False), ("x\ny", False),
+])
+def test_valid_ids(name, valid):
+    assert valid_student_id(name) is valid
