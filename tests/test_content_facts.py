@@ -421,7 +421,8 @@ def test_gru_is_a_quarter_smaller_and_peepholes_add_3h():
     D, H = 10, 20
     assert 1 - cell_parameters(3, D, H) / cell_parameters(4, D, H) == 0.25
     assert "about a quarter smaller" in text("gru.parameters")
-    assert count(np.zeros((3, H))) == 3 * H and "add only 3H parameters" in text("variants.peephole")
+    assert count(np.zeros((3, H))) == 3 * H
+    assert "add only 3H parameters" in text("variants.peephole")
     assert cell_parameters(3, D, H) == 3 * H * (D + H + 1)
     assert "`3 * H * (D + H + 1)` parameters" in text("variants.coupled")
 
