@@ -129,7 +129,7 @@ def grade_file(course: Course, bank: Bank, questions: list[Question], path: Path
         from rnncourse.console import console
         from rnncourse.quizview import answers_view
 
-        console.print(answers_view(result))
+        console.print(answers_view(result, bank))
     answered = [(e.id, e.topic, e.correct) for e in result.questions if e.answered]
     if answered:
         status.record_answers(course.root, answered, {
