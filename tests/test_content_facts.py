@@ -11,6 +11,7 @@ with no rnncourse imports, and parse the Markdown with the parser that
 import importlib.util
 import math
 import re
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -366,6 +367,17 @@ def test_keras_reset_before_gru_matches_the_course_after_the_z_swap():
 def test_the_sources_gru_copy_claim_is_flagged():
     body = text("gru.update-convention")
     assert "z close to 1 lets a unit copy" in body and "z is near 0" in body
+
+
+def test_the_two_newly_flagged_source_errors_are_wrong_line_questions():
+    bank = {q["id"]: q for q in tomllib.loads(
+        (ROOT / "quiz" / "bank.toml").read_text(encoding="utf-8"))["question"]}
+    for question_id, section, words in (
+            ("gru-z-copy-source", "gru.update-convention", "close to 1"),
+            ("vanishing-below-zero", "vanishing.chain-rule", "< 0")):
+        question = bank[question_id]
+        assert question["kind"] == "wrong-line" and question["section"] == section
+        assert words in question["code"]
 
 
 # --- parameter counts ----------------------------------------------------------------------
