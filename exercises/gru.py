@@ -1,4 +1,4 @@
-# rnncourse exercise (stub 466b64fabda0): fill in each TODO, then run `rnncourse check`.
+# rnncourse exercise (stub be0c992e3bce): fill in each TODO, then run `rnncourse check`.
 """Exercise: a GRU, the (1 - z) update, one step and a whole sequence.
 
 Notation (notes: gru.gates, gru.update-convention, gru.reset-placement). N
@@ -14,8 +14,9 @@ three blocks share one weight matrix, in the order z, r, n:
 The reset gate multiplies h_prev BEFORE the matrix product (PyTorch applies
 it after: r * (h_prev Wh_n + b_hn)). And z = 1 means "take the candidate":
 PyTorch and Cho et al. (2014) write the mirror image
-h = z * h_prev + (1 - z) * h_tilde, the same model with z and 1 - z swapped.
-Comparing with a library? Swap back first.
+h = z * h_prev + (1 - z) * h_tilde, the same update rule with z and 1 - z
+swapped. Comparing with a library? Swap back first, then check the reset
+placement, the block order and the weight layout (notes: gru.update-convention).
 
 A cache is whatever your forward returns for your backward; the checks never
 look inside it. No function may modify its arguments.
@@ -69,9 +70,10 @@ def gru_step_forward(x, h_prev, Wx, Wh, b):
 def gru_step_backward(dh_next, cache):
     """Backward pass of one GRU step.
 
-    h_prev reaches h_next along three paths: directly through (1 - z), through
-    the gates z and r (their pre-activations contain h_prev Wh), and through
-    the candidate, where it enters as r * h_prev. With a_z, a_r, a_n the three
+    dh_prev is the sum of four terms, one for each way h_prev enters the step:
+    directly through (1 - z), through the pre-activations of the gates z and r
+    (which contain h_prev Wh_z and h_prev Wh_r), and through the candidate,
+    where it enters as r * h_prev. With a_z, a_r, a_n the three
     pre-activations:
 
         dz = dh_next * (h_tilde - h_prev)      dh_tilde = dh_next * z

@@ -130,7 +130,7 @@ def grade_file(course: Course, bank: Bank, questions: list[Question], path: Path
         from rnncourse.cli.console import console
         from rnncourse.cli.views.quiz import answers_view
 
-        console.print(answers_view(result))
+        console.print(answers_view(result, bank))
     answered = [(e.id, e.topic, e.correct) for e in result.questions if e.answered]
     if answered:
         status.record_answers(course.root, answered, {

@@ -6,16 +6,17 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
 from rich.markup import escape
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from rnncourse.cli.views.checks import points
-from rnncourse.quiz.bank import LETTERS, Bank, Question
+from rnncourse.quiz.bank import LETTERS, AnswerError, Bank, Question, parse_answer
 from rnncourse.quiz.session import Asked
 
 if TYPE_CHECKING:
-    from rnncourse.quiz.grading import QuizResult
+    from rnncourse.quiz.grading import QuizEntry, QuizResult
 
 
 class TerminalScreen:
@@ -92,24 +93,27 @@ def feedback_view(bank: Bank, asked: Asked, correct: bool) -> Group:
         verdict = Text("✓ Right.", style="bold green")
     else:
         verdict = Text("✗ Not quite.", style="bold red")
-        right = _right_answer(bank, asked)
+        right = _right_answer(bank, question, asked.place_of)
         if right:
             verdict.append(f" The answer: {right}")
     read = Text.assemble(("Read: ", "bold"), f"rnncourse notes {question.section}")
     return Group(verdict, inline(question.explanation), read)
 
 
-def _right_answer(bank: Bank, asked: Asked) -> str | None:
-    question = asked.question
+def _right_answer(bank: Bank, question: Question, place=lambda option: option) -> str | None:
+    """The right answer as the student sees it: choices by their letter at
+    ``place`` (the shuffled position in a quiz; the bank's order in a file)."""
     response = bank.correct_response(question)
-    if response is None:
-        return None
+    return None if response is None else _response_text(question, response, place)
+
+
+def _response_text(question: Question, response, place=lambda option: option) -> str:
     if question.kind == "numeric":
         return f"{response:g} (within {question.tolerance:g})"
     if question.kind == "truefalse":
         return "true" if response else "false"
     options = sorted(response) if question.kind == "multiple" else [response]
-    return ", ".join(f"{LETTERS[asked.place_of(option)]}) {question.options[option]}"
+    return ", ".join(f"{LETTERS[place(option)]}) {question.options[option]}"
                      for option in options)
 
 
@@ -136,7 +140,7 @@ def summary_view(results: list[tuple[Question, bool]], asked_count: int) -> Pane
     return Panel("\n".join(lines), title="Quiz", expand=False)
 
 
-def answers_view(result: QuizResult) -> Group:
+def answers_view(result: QuizResult, bank: Bank) -> Group:
     table = Table(show_edge=False, pad_edge=False, box=None)
     table.add_column("question", style="bold", no_wrap=True)
     table.add_column("section", style="dim", no_wrap=True)
@@ -151,11 +155,37 @@ def answers_view(result: QuizResult) -> Group:
             if entry.problem:
                 verdict.append(f" ({entry.problem})", style="dim")
         table.add_row(entry.id, entry.section, verdict)
-    wrong = list(dict.fromkeys(e.section for e in result.questions if not e.correct))
+    wrong = [e for e in result.questions if e.answered and not e.correct]
+    unanswered = sum(not e.answered for e in result.questions)
     message = f"Score [bold]{points(result.score)} / {points(result.max_score)}[/]"
+    if unanswered:
+        message += f" [dim]({unanswered} unanswered)[/]"
     if wrong:
-        message += "\nRead again: " + ", ".join(f"rnncourse notes {escape(s)}" for s in wrong)
-    return Group(table, Text(), Panel(message, title="Quiz answers", expand=False))
+        sections = dict.fromkeys(e.section for e in wrong)
+        message += "\nRead again: " + ", ".join(f"rnncourse notes {escape(s)}" for s in sections)
+    corrections = [_correction(bank, entry) for entry in wrong]
+    return Group(table, *corrections, Text(), Panel(message, title="Quiz answers", expand=False))
+
+
+def _correction(bank: Bank, entry: QuizEntry) -> Group:
+    """For a wrong answer in a file: what was given, the right answer (letters in
+    the bank's order, as files use) and the explanation."""
+    question = bank.question(entry.id)
+    try:
+        response = parse_answer(question.kind, question.choices, entry.given)
+        given = f"{response:g}" if question.kind == "numeric" else \
+            _response_text(question, response)
+    except AnswerError:
+        given = f"{entry.given!r} (could not be read)"
+    given = " ".join(given.split())
+    given = given if len(given) <= 100 else given[:97] + "..."
+    lines = [Text.assemble(("✗ ", "red"), (entry.id, "bold"), f"  ({entry.section})"),
+             Text.assemble("  Your answer: ", given)]
+    right = _right_answer(bank, question)
+    if right:
+        lines.append(Text.assemble("  The answer: ", (right, "green")))
+    lines.append(Padding(inline(entry.explanation), (0, 0, 0, 2)))
+    return Group(Text(), *lines)
 
 
 def topics_view(rows: list[dict]) -> Table:
