@@ -372,9 +372,9 @@ def test_status_shows_quiz_scores_per_topic(run, bank, tmp_path):
     assert f"{len(lstm_ids) - 1} / {len(lstm_ids)}" in text and "Next: rnncourse" in text
 
 
-def test_the_readme_example_answers_grade_as_documented(bank, tmp_path):
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("An answers file maps question ids"):]
+def test_the_student_guide_example_answers_grade_as_documented(bank, tmp_path):
+    guide = (ROOT / "docs" / "student-guide.md").read_text(encoding="utf-8")
+    section = guide[guide.index("An answers file maps question ids"):]
     toml_example = section.split("```toml\n", 1)[1].split("```", 1)[0]
     json_example = section.split("```json\n", 1)[1].split("```", 1)[0]
     for name, text in (("a.toml", toml_example), ("a.json", json_example)):

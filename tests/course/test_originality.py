@@ -1,6 +1,6 @@
 """No sentence of the source lecture notes reappears in notes/, the quiz bank or
 the hints: no run of 8 words in common. The sources are not in the repository;
-tests/data/source_shingles.txt holds hashes of their runs (see tests/shingles.py)."""
+tests/data/source_shingles.txt holds hashes of their runs (see tests/helpers/shingles.py)."""
 
 import tomllib
 from pathlib import Path

@@ -1,7 +1,7 @@
 """Run the checks of some exercises on a folder of student files.
 
 The engine is the only place that decides pass or fail. It runs in the judge's
-process; the student's code runs in a process of its own (sandbox.py), one
+process; the student's code runs in a process of its own (sandbox/process.py), one
 per exercise file (in class grading, one handed on from file to file while
 they leave it as they found it), and only plain data comes back from it.
 """

@@ -1,5 +1,5 @@
 """Check modules, one per exercise id: ``rnncourse.checks.<exercise>``.
 
 They are pytest test modules (functions named test_*, fixtures by argument
-name) marked with ``rnncourse.checking.check``; see checking.py.
+name) marked with ``rnncourse.checking.check``; see rnncourse/checking/.
 """

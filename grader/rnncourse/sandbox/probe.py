@@ -43,5 +43,5 @@ def describe_isolation(report: dict) -> tuple[str, bool]:
         held.append("root capabilities dropped")
     line = "Isolation of student code: " + "; ".join(held or ["process boundary only"]) + "."
     if missing:
-        line += " MISSING: " + "; ".join(missing) + " (see README: isolation)."
+        line += " MISSING: " + "; ".join(missing) + " (see docs/isolation.md)."
     return line, not missing

@@ -16,7 +16,8 @@ from rnncourse.sandbox import forkserver
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
               help="Folder holding the exercise files (default: the course's exercises/).")
 @click.option("--json", "as_json", is_flag=True,
-              help="Print the results as JSON (the schema of DESIGN.md) and nothing else.")
+              help="Print the results as JSON and nothing else (the format: "
+                   "docs/student-guide.md, section 'The check --json output').")
 @click.option("--hidden", is_flag=True,
               help="Also run the hidden checks (fresh random cases; instructors).")
 @click.option("-v", "--verbose", is_flag=True,

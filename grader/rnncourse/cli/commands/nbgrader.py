@@ -13,7 +13,7 @@ def command() -> None:
     """Grade the course through nbgrader (install it with: pip install -e ".[nbgrader]").
 
     \b
-    Instructor flow (see README):
+    Instructor flow (see docs/instructor-guide.md):
       rnncourse nbgrader init COURSE_DIR
       cd COURSE_DIR && nbgrader generate_assignment rnn-gradients
       ... collect submissions into submitted/<student>/rnn-gradients/ ...
