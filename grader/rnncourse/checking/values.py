@@ -104,10 +104,11 @@ def structure_problem(got: object, want: object, name: str | tuple[str, ...]) ->
 def _leaves(got: object, want: object, name: str | tuple[str, ...]):
     if isinstance(want, (np.ndarray, float)):
         yield name, np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
-    elif isinstance(want, tuple):
+    # got has want's structure (structure_problem); isinstance only narrows it
+    elif isinstance(want, tuple) and isinstance(got, (tuple, list)):
         for part, got_item, want_item in zip(_part_names(name, len(want)), got, want):
             yield from _leaves(got_item, want_item, part)
-    elif isinstance(want, dict):
+    elif isinstance(want, dict) and isinstance(got, dict):
         for key in want:
             yield from _leaves(got[key], want[key], f"{name}[{key!r}]")
 
