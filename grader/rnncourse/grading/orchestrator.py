@@ -147,6 +147,7 @@ def grade_class(course: Course, options: Options, progress: Progress | None = No
         progress.start(len(decided.to_grade) + len(decided.invalid))
         finished = True
         for submission in decided.invalid:
+            assert submission.problem is not None  # what made plan() call it invalid
             grading = Grading(submission.student_id, "invalid", submission.problem,
                               submission.content_hash, digest)
             gradebook.record(grading)
