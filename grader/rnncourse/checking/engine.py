@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from rnncourse.sandbox.calls import StudentCode, StudentError
 from rnncourse.sandbox.process import StudentProcess
 
 MAX_PRINTED = 1000
+_T = TypeVar("_T")
 
 
 def run(course: Course, exercises: list[Exercise], directory: Path,
@@ -126,24 +128,25 @@ def in_threads(task: Callable[[int], ExerciseResult], count: int,
     return outcomes
 
 
-class Background:
+class Background(Generic[_T]):
     """A call running in a thread of its own; result() waits for it and returns
     its value or raises its exception."""
 
-    def __init__(self, function: Callable, *args, **kwargs) -> None:
-        self._value: object = None
+    _value: _T  # set when the call returns
+
+    def __init__(self, function: Callable[..., _T], *args, **kwargs) -> None:
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(function, args, kwargs),
                                         daemon=True)
         self._thread.start()
 
-    def _run(self, function: Callable, args: tuple, kwargs: dict) -> None:
+    def _run(self, function: Callable[..., _T], args: tuple, kwargs: dict) -> None:
         try:
             self._value = function(*args, **kwargs)
         except BaseException as error:  # noqa: BLE001 - re-raised by result()
             self._error = error
 
-    def result(self) -> object:
+    def result(self) -> _T:
         self._thread.join()
         if self._error is not None:
             raise self._error
