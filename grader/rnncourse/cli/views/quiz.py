@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.console import Console, Group
 from rich.markup import escape
@@ -108,7 +108,9 @@ def _right_answer(bank: Bank, asked: Asked) -> str | None:
         return f"{response:g} (within {question.tolerance:g})"
     if question.kind == "truefalse":
         return "true" if response else "false"
-    options = sorted(response) if question.kind == "multiple" else [response]
+    # choice indices: a set of them for a multiple-choice question (see bank.Response)
+    options = (sorted(cast(frozenset[int], response)) if question.kind == "multiple"
+               else [cast(int, response)])
     return ", ".join(f"{LETTERS[asked.place_of(option)]}) {question.options[option]}"
                      for option in options)
 
