@@ -217,6 +217,8 @@ def decode(blob: bytes) -> object:
 
 def _decode(node: object, buffers: list[memoryview], depth: int) -> object:
     kind = type(node)
+    if kind is float or kind is int or kind is bool or node is None:
+        return node
     if type(node) is list:
         if not node or depth > MAX_DEPTH + 1 or len(node) > MAX_ITEMS + 1:
             raise ProtocolError("malformed value")
@@ -236,8 +238,6 @@ def _decode(node: object, buffers: list[memoryview], depth: int) -> object:
         raise ProtocolError(f"unknown value tag {str(tag)[:20]!r}")
     if type(node) is str:
         return node[:MAX_TEXT]
-    if kind is float or kind is int or kind is bool or node is None:
-        return node
     raise ProtocolError("malformed value")
 
 
