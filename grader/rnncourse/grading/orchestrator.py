@@ -68,7 +68,7 @@ class Outcome:
 
 
 class ProgressView(Protocol):
-    """What grade_class tells of its progress to: a Progress, or the command's bar."""
+    """What grade_class reports its progress to: a Progress, or the command's bar."""
 
     def start(self, total: int) -> None: ...
 

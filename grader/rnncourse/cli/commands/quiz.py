@@ -73,7 +73,8 @@ def command(ctx: click.Context, topics: tuple[str, ...], count: int | None, seed
     notes = notes_module.load(course.notes_dir)
     bank = quiz.load_bank(course)
     questions = quiz.select(bank, notes, topics)
-    # the mode is the one option given (checked above): test it where it is a file
+    # at most one option was given (checked above); a file option is tested itself,
+    # so that the file is known to be set
     if mode == "--list":
         show_topics(bank, notes, questions, as_json)
     elif answers_file is not None:
