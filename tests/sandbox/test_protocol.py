@@ -74,6 +74,8 @@ def _message(tree, buffers=()):
     _message(["a", "|O", [1], 0], [b"\x00" * 8]),  # object dtype
     _message(["a", "<f8", [-1], 0], [b""]),
     _message(["a", "<f8", [1], 3], [b"\x00" * 8]),  # no such buffer
+    _message(["a", ["<f8"], [1], 0], [b"\x00" * 8]),  # an unhashable dtype name
+    struct.pack("<I", 200_000) + b"[" * 100_000 + b"]" * 100_000,  # too deep for json
     _message(["pickle", "cos\nsystem\n"]),
     _message({"t": "int", "v": 1}),  # the old format: objects are not values
     _message(["d", 1, None]),  # a dict key that is not a string

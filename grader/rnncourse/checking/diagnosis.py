@@ -94,7 +94,7 @@ def _aligned(got: object, want: object, wrong: object) -> list | None:
 def _numeric(value: object) -> np.ndarray | None:
     if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
         return value.astype(np.float64)
-    if type(value) in (float, int) or isinstance(value, np.floating):
+    if type(value) is float or type(value) is int or isinstance(value, np.floating):
         return np.asarray(float(value))
     return None
 

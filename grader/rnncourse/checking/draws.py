@@ -12,8 +12,16 @@ from __future__ import annotations
 
 import functools
 import math
+from typing import Protocol
 
 import numpy as np
+
+
+class Draw(Protocol):
+    """What check code draws normal values from: a numpy Generator or a FixedDraw."""
+
+    def normal(self, loc: float = ..., scale: float = ...,
+               size: int | tuple[int, ...] = ...) -> np.ndarray: ...
 
 
 def fixed_normal(shape: tuple[int, ...], seed: int) -> np.ndarray:

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from rnncourse.sandbox.calls import StudentCode, StudentError
 from rnncourse.sandbox.process import StudentProcess
 
 MAX_PRINTED = 1000
+_T = TypeVar("_T")
 
 
 def run(course: Course, exercises: list[Exercise], directory: Path,
@@ -59,10 +61,11 @@ def run(course: Course, exercises: list[Exercise], directory: Path,
                     stack.enter_context(process).launch()
 
         def one(index: int) -> ExerciseResult:
+            process = processes[index]
             outcome = run_exercise(course, exercises[index], Path(directory), include_hidden,
-                                   workdir, isolation, deadline, processes[index])
-            if processes[index] is not None:
-                processes[index].stop()
+                                   workdir, isolation, deadline, process)
+            if process is not None:
+                process.stop()
             if on_exercise is not None:
                 on_exercise(outcome)
             return outcome
@@ -125,28 +128,29 @@ def in_threads(task: Callable[[int], ExerciseResult], count: int,
     return outcomes
 
 
-class Background:
+class Background(Generic[_T]):
     """A call running in a thread of its own; result() waits for it and returns
     its value or raises its exception."""
 
-    def __init__(self, function: Callable, *args, **kwargs) -> None:
-        self._outcome: tuple[bool, object] = (False, None)
+    _value: _T  # set when the call returns
+
+    def __init__(self, function: Callable[..., _T], *args, **kwargs) -> None:
+        self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(function, args, kwargs),
                                         daemon=True)
         self._thread.start()
 
-    def _run(self, function: Callable, args: tuple, kwargs: dict) -> None:
+    def _run(self, function: Callable[..., _T], args: tuple, kwargs: dict) -> None:
         try:
-            self._outcome = (True, function(*args, **kwargs))
+            self._value = function(*args, **kwargs)
         except BaseException as error:  # noqa: BLE001 - re-raised by result()
-            self._outcome = (False, error)
+            self._error = error
 
-    def result(self) -> object:
+    def result(self) -> _T:
         self._thread.join()
-        done, value = self._outcome
-        if not done:
-            raise value
-        return value
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def student_process(course: Course, exercise: Exercise, directory: Path,
@@ -169,13 +173,15 @@ def run_exercise(course: Course, exercise: Exercise, directory: Path,
     specs = [spec for spec in collect(exercise) if include_hidden or not spec.hidden]
     result = ExerciseResult(exercise.id, exercise.title, scoring(exercise).checks(specs),
                             notes=exercise.notes, optional=exercise.optional)
-    path = directory / exercise.file
-    if not path.is_file():
-        return missing_result(exercise, f"{exercise.file} is missing from {directory}",
-                              include_hidden)
+    missing = f"{exercise.file} is missing from {directory}"
+    if not (directory / exercise.file).is_file():
+        return missing_result(exercise, missing, include_hidden)
     reference = reference_module(course.solutions_dir, exercise.file)
     if process is None:  # its own process, stopped at the end
-        with student_process(course, exercise, directory, workdir, isolation) as own:
+        own = student_process(course, exercise, directory, workdir, isolation)
+        if own is None:  # the file was removed since
+            return missing_result(exercise, missing, include_hidden)
+        with own:
             result.checks = check_specs(course, exercise, specs, own, reference, deadline)
     else:  # the caller's, left running
         result.checks = check_specs(course, exercise, specs, process, reference, deadline)

@@ -4,6 +4,7 @@ a message that names the output and, when one matches, the misconception."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rnncourse.checking.diagnosis import diagnose
 from rnncourse.checking.spec import CheckFailed
@@ -14,10 +15,12 @@ from rnncourse.sandbox.calls import Call
 
 def validated_call(student: Student, reference: object, function: str, args: tuple,
                    name: str | tuple[str, ...] | None = None,
-                   case: str = "") -> tuple[object, object]:
+                   case: str = "") -> tuple[Any, Any]:
     """Call ``function`` in the student's file and in the reference on ``args``;
     fail unless the student's output has the reference's types and shapes.
-    Returns (student's output, reference output)."""
+    Returns (student's output, reference output), both typed Any: the reference
+    returns what the check expects, and the student's output has been found to
+    have the same structure (a list may stand for a tuple)."""
     got = student.call(function, *args)
     want = getattr(reference, function)(*copies(args))
     problem = structure_problem(got, want, name or function)

@@ -4,13 +4,19 @@ used by every numeric comparison in the course."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from rnncourse.checking.draws import Draw
 
 TINY = np.finfo(np.float64).tiny
 
 
-def relative_error(a: np.ndarray, b: np.ndarray, floor: float = 0.0) -> float:
+def relative_error(a: ArrayLike, b: ArrayLike, floor: float = 0.0) -> float:
     """max|a - b| / max(|a| + |b|): scale-free, and 0 when both are zero.
 
     ``floor`` bounds the denominator from below: below it, differences are
@@ -62,7 +68,7 @@ def loss(outputs: tuple, upstream: tuple) -> float:
     return float(sum(np.sum(out * dout) for out, dout in zip(outputs, upstream)))
 
 
-def plan_perturbations(args: tuple, wrt: list[int], rng: np.random.Generator,
+def plan_perturbations(args: tuple, wrt: list[int], rng: Draw,
                        step: float = STEP, full_limit: int = FULL_LIMIT,
                        directions: int = DIRECTIONS) -> tuple[list, list]:
     """The perturbed evaluations a numeric gradient of ``args[i]`` (i in wrt)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,10 +32,14 @@ from rnncourse.checking import (
     expect_unchanged,
     gradcheck,
 )
-from rnncourse.checking.draws import FixedDraw
+from rnncourse.checking.draws import Draw, FixedDraw
 from rnncourse.checking.gradcheck import relative_error
 from rnncourse.checking.values import array_problem
 from rnncourse.sandbox import protocol
+from rnncourse.sandbox.calls import Call
+
+if TYPE_CHECKING:
+    from rnncourse.course.manifest import Policy
 
 Dims = dict[str, int]
 
@@ -63,11 +68,11 @@ class Cell:
     def shape(self, symbols: tuple[str, ...], dims: Dims) -> tuple[int, ...]:
         return tuple(self.size(symbol, dims) for symbol in symbols)
 
-    def make_inputs(self, dims: Dims, rng: np.random.Generator, scale: float = 1.0) -> tuple:
+    def make_inputs(self, dims: Dims, rng: Draw, scale: float = 1.0) -> tuple:
         return tuple(rng.normal(size=self.shape(arg.shape, dims)) * arg.scale * scale
                      for arg in self.inputs)
 
-    def make_upstream(self, dims: Dims, rng: np.random.Generator) -> tuple:
+    def make_upstream(self, dims: Dims, rng: Draw) -> tuple:
         return tuple(rng.normal(size=self.shape(self.output_shape, dims)) for _ in self.outputs)
 
     @property
@@ -161,7 +166,7 @@ def run_forwards(student: Student, reference: object, cell: Cell,
 
 
 def _forward_outputs(reference: object, cell: Cell, args: tuple, case: str,
-                     result: object) -> tuple[tuple, object, tuple]:
+                     result: Call | StudentError) -> tuple[tuple, object, tuple]:
     if isinstance(result, StudentError):
         raise result
     got = result.value
@@ -188,7 +193,8 @@ def run_backward(student: Student, cell: Cell, args: tuple, upstream: tuple,
 
 
 def _backward_grads(cell: Cell, args: tuple, case: str,
-                    diagnosis: Callable[[tuple], str | None], result: object) -> tuple:
+                    diagnosis: Callable[[tuple], str | None], result: Call | StudentError
+                    ) -> tuple:
     if isinstance(result, StudentError):
         raise result
     got = result.value
@@ -248,7 +254,7 @@ def forward_values(cell: Cell, cases: list[Case]) -> Callable:
     return test
 
 
-def _compare_forwards(student: Student, reference: object, policy: object, cell: Cell,
+def _compare_forwards(student: Student, reference: object, policy: Policy, cell: Cell,
                       inputs: list[tuple[tuple, str]]) -> None:
     for (args, label), (outputs, _, want) in zip(
             inputs, run_forwards(student, reference, cell, inputs)):
@@ -313,7 +319,7 @@ def _expect_not_flat(cell: Cell, grads: tuple, want: tuple, label: str) -> None:
 
 
 def numeric_gradient_errors(student: Student, cell: Cell, args: tuple, upstream: tuple,
-                            grads: tuple, shapes: list, rng: np.random.Generator,
+                            grads: tuple, shapes: list, rng: Draw,
                             full_limit: int = gradcheck.FULL_LIMIT) -> dict:
     """{input index: (relative error, mode)} of the student's gradients against
     central differences of the student's forward."""
@@ -344,7 +350,7 @@ def backward_values(cell: Cell, cases: list[Case]) -> Callable:
     return test
 
 
-def check_backwards_against_reference(student: Student, reference: object, policy: object,
+def check_backwards_against_reference(student: Student, reference: object, policy: Policy,
                                       cell: Cell, items: list[tuple[tuple, tuple, str]]) -> None:
     """For each (args, upstream, case): the student's forward then backward,
     against the reference backward. Two round trips for all the cases."""
@@ -524,7 +530,7 @@ def chained_steps(step: Cell, sequence: Cell, case: Case) -> Callable:
     return test
 
 
-def saturated_bias(cell: Cell, dims: Dims, rng: np.random.Generator,
+def saturated_bias(cell: Cell, dims: Dims, rng: Draw,
                    blocks: dict[int, float]) -> tuple:
     """Inputs whose bias pins some gate blocks: {block index: bias value}."""
     args = list(cell.make_inputs(dims, rng))

@@ -102,12 +102,14 @@ def structure_problem(got: object, want: object, name: str | tuple[str, ...]) ->
 
 
 def _leaves(got: object, want: object, name: str | tuple[str, ...]):
+    """The arrays of ``got`` and ``want``, paired. ``got`` has ``want``'s structure
+    (structure_problem found no problem): the isinstance tests on it only narrow it."""
     if isinstance(want, (np.ndarray, float)):
         yield name, np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
-    elif isinstance(want, tuple):
+    elif isinstance(want, tuple) and isinstance(got, (tuple, list)):
         for part, got_item, want_item in zip(_part_names(name, len(want)), got, want):
             yield from _leaves(got_item, want_item, part)
-    elif isinstance(want, dict):
+    elif isinstance(want, dict) and isinstance(got, dict):
         for key in want:
             yield from _leaves(got[key], want[key], f"{name}[{key!r}]")
 

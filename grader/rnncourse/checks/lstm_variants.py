@@ -51,12 +51,12 @@ def copies(args: tuple) -> tuple:
 
 
 def _with_bias_blocks(args: tuple, H: int, blocks: dict[int, float]) -> tuple:
-    args = list(args)
-    b = args[5].copy()
+    changed = list(args)
+    b = changed[5].copy()
     for block, value in blocks.items():
         b[block * H:(block + 1) * H] = value
-    args[5] = b
-    return tuple(args)
+    changed[5] = b
+    return tuple(changed)
 
 
 def values(function: str):

@@ -124,6 +124,7 @@ class Gradebook:
             cursor = self._db.execute(
                 "INSERT INTO runs (started_at, state, submissions, options) "
                 "VALUES (?, 'running', ?, ?)", (now(), str(submissions), json.dumps(options)))
+        assert cursor.lastrowid is not None  # an INSERT sets it
         self.run_id = cursor.lastrowid
         return self.run_id
 

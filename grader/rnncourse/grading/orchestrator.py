@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import rnncourse
 from rnncourse import filelock
@@ -64,6 +65,16 @@ class Outcome:
     notes: list[str]
     ignored: list[str]  # top-level files of SUBMISSIONS that are not submissions
     unfinished: list[Run]  # earlier runs that never reached their end
+
+
+class ProgressView(Protocol):
+    """What grade_class reports its progress to: a Progress, or the command's bar."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, grading: Grading) -> None: ...
+
+    def finish(self) -> None: ...
 
 
 class Progress:
@@ -122,7 +133,7 @@ def check_folders(options: Options) -> None:
         raise CourseError(f"--out '{options.out}' exists and is not a folder")
 
 
-def grade_class(course: Course, options: Options, progress: Progress | None = None,
+def grade_class(course: Course, options: Options, progress: ProgressView | None = None,
                 stop: Callable[[], bool] = lambda: False) -> Outcome:
     """Grade every submission that needs it, then rewrite the exports.
 
@@ -147,6 +158,7 @@ def grade_class(course: Course, options: Options, progress: Progress | None = No
         progress.start(len(decided.to_grade) + len(decided.invalid))
         finished = True
         for submission in decided.invalid:
+            assert submission.problem is not None  # what made plan() call it invalid
             grading = Grading(submission.student_id, "invalid", submission.problem,
                               submission.content_hash, digest)
             gradebook.record(grading)
@@ -187,7 +199,7 @@ def _export(options: Options, course: Course, scan: Scan, current: dict[str, Gra
 
 
 def _run_judges(pool: JudgePool, course: Course, options: Options, students: list[Submission],
-                gradebook: Gradebook, digest: str, progress: Progress,
+                gradebook: Gradebook, digest: str, progress: ProgressView,
                 stop: Callable[[], bool]) -> int:
     """Grade ``students`` with the judge pool; the number recorded."""
     by_id = {submission.student_id: submission for submission in students}

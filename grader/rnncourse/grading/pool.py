@@ -21,6 +21,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from rnncourse.grading.replies import JudgeReply
 from rnncourse.results import Status
@@ -141,7 +142,7 @@ class JudgePool:
         cpu = self._cpus[slot % len(self._cpus)] if self._cpus else None
         return Judge(self.root, self.scratch, self.scratch / f"judge-{self._count}.log", cpu)
 
-    def run(self, tasks: list[dict], on_reply: Callable[[dict], None],
+    def run(self, tasks: list[dict], on_reply: Callable[[JudgeReply], None],
             stop: Callable[[], bool], hang_after: float) -> bool:
         """Grade ``tasks``; call ``on_reply`` with each reply (in this thread).
 
@@ -160,7 +161,8 @@ class JudgePool:
                     if judge.ready and judge.task is None and queue:
                         judge.send(queue.popleft())
                 for key, _ in selector.select(timeout=0.2):
-                    self._handle(key.fileobj, selector, on_reply)
+                    # only judges are registered
+                    self._handle(cast(Judge, key.fileobj), selector, on_reply)
                 now = time.monotonic()
                 for judge in list(self.judges):
                     if judge.task is not None and now - judge.since > hang_after:
@@ -169,7 +171,8 @@ class JudgePool:
                                       "stopped")
         return True
 
-    def _handle(self, judge: Judge, selector, on_reply) -> None:
+    def _handle(self, judge: Judge, selector: selectors.BaseSelector,
+                on_reply: Callable[[JudgeReply], None]) -> None:
         message = judge.receive()
         if message is None:
             if not judge.ready:
@@ -186,7 +189,8 @@ class JudgePool:
             judge.task = None
             on_reply(JudgeReply.from_dict(message))
 
-    def _replace(self, judge: Judge, selector, on_reply, why: str | None) -> None:
+    def _replace(self, judge: Judge, selector: selectors.BaseSelector,
+                 on_reply: Callable[[JudgeReply], None], why: str | None) -> None:
         task = judge.task
         selector.unregister(judge)
         if task is not None and why is None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import json
 import math
+import types
 from pathlib import Path
 
 from rnncourse.results import QuizScore
@@ -32,7 +33,7 @@ class QuizGrader:
     question.
     """
 
-    def __init__(self, module: object, bank: object, points: float = 0.0) -> None:
+    def __init__(self, module: types.ModuleType, bank: object, points: float = 0.0) -> None:
         self.module = module
         self.bank = bank
         self.points = points

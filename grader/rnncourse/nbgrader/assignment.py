@@ -129,6 +129,7 @@ def _segment(lines: list[str], node: ast.stmt) -> str:
     follow its last line (an AST node ends before them: ### END SOLUTION)."""
     start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
     end = node.end_lineno
+    assert end is not None  # ast.parse sets it
     while end < len(lines) and lines[end].startswith((" ", "\t")) \
             and lines[end].lstrip().startswith("#"):
         end += 1

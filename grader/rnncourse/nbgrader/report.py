@@ -36,27 +36,29 @@ def rows(course: Course, course_dir: Path, assignment: str) -> tuple[list[Row], 
         try:
             gradebook.find_assignment(assignment)
         except MissingEntry:
-            known = ", ".join(a.name for a in gradebook.assignments) or "none"
+            known = ", ".join(str(a.name) for a in gradebook.assignments) or "none"
             raise CourseError(f"no assignment '{assignment}' in {database} "
                               f"(assignments: {known})") from None
         for student in sorted(gradebook.students, key=lambda s: s.id):
+            # nbgrader's models declare untyped columns; on an instance, a column is its value
+            student_id = str(student.id)
             try:
-                submission = gradebook.find_submission(assignment, student.id)
+                submission = gradebook.find_submission(assignment, student_id)
             except MissingEntry:
-                found.append(Row(student.id, None, status="pending",
+                found.append(Row(student_id, None, status="pending",
                                  reason="no submission autograded yet"))
                 continue
             scores = {notebook.name: notebook.score for notebook in submission.notebooks}
-            folder = Path(course_dir) / "autograded" / student.id / assignment
+            folder = Path(course_dir) / "autograded" / student_id / assignment
             result = CourseResult([_exercise(exercise, folder / f"{exercise.id}.ipynb")
                                    for exercise in course.exercises], hidden_included=True)
             for exercise in result.exercises:
                 theirs = scores.get(exercise.id)
                 if theirs is not None and abs(theirs - exercise.score) > 1e-6:
-                    notes.append(f"{student.id}/{exercise.id}: nbgrader's score is "
+                    notes.append(f"{student_id}/{exercise.id}: nbgrader's score is "
                                  f"{theirs:g}, the checks' {exercise.score:g} (a manual "
                                  "grade?); the report shows the checks'")
-            found.append(Row(student.id, result, status="graded"))
+            found.append(Row(student_id, result, status="graded"))
     return found, notes
 
 

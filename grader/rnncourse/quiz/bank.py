@@ -23,6 +23,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, TypedDict, cast, overload
 
 from rnncourse.course.manifest import read_toml
 from rnncourse.course.notes import SECTION_ID
@@ -42,7 +43,10 @@ _COMMON_KEYS = {"id", "section", "kind", "difficulty", "prompt", "code", "points
 _PLAIN_KEYS = _COMMON_KEYS | {"choices", "answer", "tolerance", "explanation"}
 _LOCKED_KEYS = _COMMON_KEYS | {"choices", "answer_hash", "tolerance", "explanation_sealed"}
 
-Response = int | frozenset | bool | float  # a choice index, a set of them, true/false, a number
+# A choice index, a set of them, true/false, a number. Which of these a response is
+# follows from its question's kind (parse_answer makes the one for the kind); code
+# that branches on the kind casts the response to it.
+Response = int | frozenset[int] | bool | float
 
 
 @dataclass(frozen=True)
@@ -90,9 +94,10 @@ class Bank:
     def is_correct(self, question: Question, response: Response) -> bool:
         """Whether ``response`` (already parsed for the question's kind) is right."""
         if question.kind == "numeric":
-            return self._numeric_correct(question, float(response))
+            return self._numeric_correct(question, float(cast(float, response)))
         text = normalised(question, response)
         if self.salt is None:
+            assert question.answer is not None  # load() requires it in a plain bank
             return text == normalised(question, question.answer)
         return answer_digest(self.salt, question.id, text) == question.answer_hash
 
@@ -109,11 +114,13 @@ class Bank:
         return None
 
     def _numeric_correct(self, question: Question, value: float) -> bool:
-        step = _grid_index(value, question.tolerance)
+        tolerance = cast(float, question.tolerance)  # load() requires it on numeric questions
+        step = _grid_index(value, tolerance)
         if step is None:
             return False
         if self.salt is None:
-            return abs(step - _grid_index(question.answer, question.tolerance)) <= STEPS
+            answer = _grid_index(cast(float, question.answer), tolerance)
+            return answer is not None and abs(step - answer) <= STEPS
         return any(answer_digest(self.salt, question.id, str(step + offset))
                    == question.answer_hash for offset in range(-STEPS, STEPS + 1))
 
@@ -121,12 +128,13 @@ class Bank:
 def normalised(question: Question, response: Response) -> str:
     """The canonical text of an answer: what a locked bank hashes."""
     if question.kind in ("single", "wrong-line"):
-        return _clean(question.choices[response])
+        return _clean(question.choices[cast(int, response)])
     if question.kind == "multiple":
-        return "\n".join(sorted(_clean(question.choices[index]) for index in response))
+        return "\n".join(sorted(_clean(question.choices[index])
+                                for index in cast(frozenset[int], response)))
     if question.kind == "truefalse":
         return "true" if response else "false"
-    return str(_grid_index(response, question.tolerance))
+    return str(_grid_index(cast(float, response), cast(float, question.tolerance)))
 
 
 def answer_digest(salt: str, question_id: str, text: str) -> str:
@@ -162,12 +170,12 @@ def letter_of(index: int) -> str:
 def format_answer(question: Question, response: Response) -> str | list[str] | bool | float:
     """A response in answers-file form: "b", ["a", "c"], true, or a number."""
     if question.kind in ("single", "wrong-line"):
-        return letter_of(response)
+        return letter_of(cast(int, response))
     if question.kind == "multiple":
-        return [letter_of(index) for index in sorted(response)]
+        return [letter_of(index) for index in sorted(cast(frozenset[int], response))]
     if question.kind == "truefalse":
         return bool(response)
-    number = float(response)
+    number = float(cast(float, response))
     return int(number) if number.is_integer() and abs(number) < 1e15 else number
 
 
@@ -210,6 +218,20 @@ def _parse_lock(path: Path, table: object) -> str | None:
     return salt
 
 
+class _Fields(TypedDict):
+    """The fields of a Question that plain and locked banks share."""
+
+    id: str
+    section: str
+    kind: str
+    difficulty: str
+    prompt: str
+    choices: tuple[str, ...]
+    code: str | None
+    tolerance: float | None
+    points: float
+
+
 class _Reader:
     """Validates one [[question]] table; every error names the file, question and key."""
 
@@ -222,6 +244,11 @@ class _Reader:
 
     def fail(self, key: str, problem: str) -> CourseError:
         return CourseError(f"{self.path}: {self.where} key '{key}': {problem}")
+
+    @overload
+    def text(self, key: str, required: Literal[True] = True) -> str: ...
+    @overload
+    def text(self, key: str, required: bool) -> str | None: ...
 
     def text(self, key: str, required: bool = True) -> str | None:
         value = self.entry.get(key)
@@ -259,9 +286,9 @@ class _Reader:
         points = self.entry.get("points", 1.0)
         if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
             raise self.fail("points", "expected a positive number")
-        fields = dict(id=question_id, section=section, kind=kind, difficulty=difficulty,
-                      prompt=self.text("prompt"), choices=choices, code=code,
-                      tolerance=tolerance, points=float(points))
+        fields = _Fields(id=question_id, section=section, kind=kind, difficulty=difficulty,
+                         prompt=self.text("prompt"), choices=choices, code=code,
+                         tolerance=tolerance, points=float(points))
         if self.salt is None:
             answer = self._answer(kind, choices)
             return Question(**fields, explanation=self.text("explanation"), answer=answer)
@@ -305,7 +332,7 @@ class _Reader:
             answer = parse_answer(kind, choices, value)
         except AnswerError as error:
             raise self.fail("answer", str(error)) from None
-        if kind == "numeric" and _grid_index(answer, self.entry["tolerance"]) is None:
+        if kind == "numeric" and _grid_index(cast(float, answer), self.entry["tolerance"]) is None:
             raise self.fail("answer", "too large for its tolerance")
         return answer
 
@@ -447,6 +474,7 @@ def locked_text(bank: Bank, salt: str | None = None) -> str:
             lines.append(f"tolerance = {question.tolerance!r}")
         if question.points != 1.0:
             lines.append(f"points = {question.points!r}")
+        assert question.answer is not None  # load() requires it in a plain bank
         digest = answer_digest(salt, question.id, normalised(question, question.answer))
         lines.append(f"answer_hash = {toml_string(digest)}")
         lines.append("explanation_sealed = "

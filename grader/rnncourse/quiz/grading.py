@@ -19,6 +19,7 @@ import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from rnncourse import atomic
 from rnncourse.course import notes as notes_module
@@ -191,7 +192,8 @@ def answer_key(bank: Bank, questions: list[Question]) -> dict[str, object]:
     if bank.locked:
         raise CourseError(f"{bank.path}: this bank is locked, so it holds no answer key; "
                           "use the instructor's bank")
-    return {q.id: quizbank.format_answer(q, q.answer) for q in questions}
+    # every question of a plain bank has its answer (load() requires it)
+    return {q.id: quizbank.format_answer(q, cast(quizbank.Response, q.answer)) for q in questions}
 
 
 def write_answers(path: Path, answers: dict[str, object], header: str = "") -> None:

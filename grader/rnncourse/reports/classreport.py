@@ -13,12 +13,13 @@ import csv
 import io
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
 from rnncourse import atomic
 from rnncourse.course.manifest import Course
-from rnncourse.results import Kind, Row
+from rnncourse.results import CheckResult, Kind, Row
 
 BINS = 10
 CSV_FILE = "grades.csv"
@@ -40,7 +41,8 @@ def number(value: float | None) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def write(folder: Path, course: Course, rows: list[Row], notes: list[str] = ()) -> list[Path]:
+def write(folder: Path, course: Course, rows: list[Row], notes: Sequence[str] = ()
+          ) -> list[Path]:
     """Write grades.csv and report.html into ``folder``; return their paths."""
     csv_path, html_path = folder / CSV_FILE, folder / HTML_FILE
     atomic.write_text(csv_path, grades_csv(course, rows))
@@ -174,9 +176,11 @@ def _rate_cells(passed: int, total: int) -> str:
 
 
 def _check_table(graded: list[Row]) -> list[str]:
-    order: dict[str, tuple[str, object]] = {}
-    outcomes: dict[str, list] = {}
+    order: dict[str, tuple[str, CheckResult]] = {}
+    outcomes: dict[str, list[CheckResult]] = {}
     for row in graded:
+        if row.result is None:  # never, in graded rows
+            continue
         for exercise in row.result.exercises:
             for check in exercise.checks:
                 order.setdefault(check.id, (exercise.id, check))
@@ -204,6 +208,8 @@ def _misconceptions(course: Course, graded: list[Row]) -> list[str]:
     students: Counter = Counter()
     checks: dict[str, set] = {}
     for row in graded:
+        if row.result is None:  # never, in graded rows
+            continue
         seen = set()
         for exercise in row.result.exercises:
             for check in exercise.checks:

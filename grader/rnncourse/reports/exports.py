@@ -5,6 +5,7 @@ gradescope/<id>.json (gradescope)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from rnncourse import atomic
@@ -18,10 +19,11 @@ FEEDBACK_DIR = "feedback"
 GRADESCOPE_DIR = "gradescope"
 
 
-def write(folder: Path, course: Course, rows: list[Row], notes: list[str] = ()) -> dict:
+def write(folder: Path, course: Course, rows: list[Row], notes: Sequence[str] = ()) -> dict:
     """Write grades.csv, report.html and the per-student files; return what was
     written as {"report": [paths], "feedback": count, "gradescope": count}."""
-    written = {"report": classreport.write(folder, course, rows, notes)}
+    written: dict[str, list[Path] | int] = {
+        "report": classreport.write(folder, course, rows, notes)}
     per_student = [row for row in rows if row.scored and valid_student_id(row.student_id)]
     for directory, suffix, render in (
         (FEEDBACK_DIR, ".md", lambda row: feedback_markdown(course, row)),

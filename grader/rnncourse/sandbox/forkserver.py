@@ -19,11 +19,12 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import MutableMapping  # loaded by os already: no start-up cost
 
 _THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def one_blas_thread(env: dict) -> dict:
+def one_blas_thread(env: MutableMapping[str, str]) -> MutableMapping[str, str]:
     """``env`` with one BLAS thread unless it already chose a number. The course's
     matrices are small, and OpenBLAS's extra threads spin at numpy's import,
     taking the cores that judges and student processes share. Applied to

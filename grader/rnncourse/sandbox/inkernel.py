@@ -60,13 +60,13 @@ class InKernelStudent(Caller):
         self.session.objects.clear()
 
     def _exchange(self, request: dict, timeout: float, functions: tuple[str, ...]) -> dict:
-        request = protocol.decode_request(protocol.encode_request(request))  # copies
+        copied = protocol.decode_request(protocol.encode_request(request))  # copies
         captured = self.session.captured
         try:
             with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured), \
                     warnings.catch_warnings(), _time_limit(timeout):
                 warnings.simplefilter("ignore")
-                answer = worker.answer(self.session, request)
+                answer = worker.answer(self.session, copied)
         except _OutOfTime:
             answer = {"ok": False, "error": {"type": "_OutOfTime"}}
         if _ran_out_of_time(answer):

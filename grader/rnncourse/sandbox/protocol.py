@@ -19,7 +19,9 @@ import json
 import math
 import pickle
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -28,6 +30,7 @@ _NUMERIC_KINDS = "biufc"
 MAX_DEPTH = 16
 MAX_ITEMS = 100_000
 MAX_TEXT = 4000
+_T = TypeVar("_T")
 
 
 class ProtocolError(Exception):
@@ -53,10 +56,14 @@ class Unsupported:
         return self.type_name
 
 
-def encode(message: object, keep: object = None) -> bytes:
+Keep = Callable[[object], Handle]
+"""Stores an object in the student process and returns its handle."""
+
+
+def encode(message: object, keep: Keep | None = None) -> bytes:
     """Encode a message; ``keep(obj) -> Handle`` stores unsupported objects as
     handles (student side); without it they are rejected (judge side)."""
-    buffers: list = []
+    buffers: list[bytes | memoryview] = []
     tree = _encode(message, buffers, keep, 0)
     header = json.dumps([tree, [len(b) for b in buffers]]).encode()
     return b"".join([_LENGTH.pack(len(header)), header, *buffers])
@@ -115,42 +122,46 @@ def _request_globals() -> dict[tuple[str, str], object]:
 # value that stays behind. Lists are cheaper to build and to walk than dicts.
 
 
-def _encode(value: object, buffers: list, keep: object, depth: int) -> object:
+# Exact types, not isinstance: a subclass is not plain data. ``type(value) is``
+# rather than ``kind is`` where the branch uses the value, so that type checkers
+# narrow it.
+def _encode(value: object, buffers: list[bytes | memoryview], keep: Keep | None,
+            depth: int) -> object:
     kind = type(value)
     if kind is float or kind is bool or value is None:
         return value
-    if kind is int:
+    if type(value) is int:
         return value if -2**63 < value < 2**63 else float(value)
-    if kind is str:
+    if type(value) is str:
         return value[:MAX_TEXT]
     if depth > MAX_DEPTH:
         return _store(value, keep)
-    if kind is np.ndarray:
+    if type(value) is np.ndarray:
         if value.dtype.kind not in _NUMERIC_KINDS or value.dtype.hasobject:
             return ["o", f"numpy array of dtype {value.dtype}"]
         data = value if value.flags.c_contiguous else np.ascontiguousarray(value)
         buffers.append(data.data.cast("B") if data.size else b"")
         return ["a", data.dtype.str, list(data.shape), len(buffers) - 1]
-    if kind is tuple or kind is list:
+    if type(value) is tuple or type(value) is list:
         if len(value) > MAX_ITEMS:
             return ["o", f"{kind.__name__} of {len(value)} items"]
         return ["t" if kind is tuple else "l",
                 *[_encode(item, buffers, keep, depth + 1) for item in value]]
-    if kind is dict:
+    if type(value) is dict:
         if len(value) > MAX_ITEMS or not all(type(key) is str for key in value):
             return _store(value, keep)
-        items: list = ["d"]
+        items: list[object] = ["d"]
         for key, item in value.items():
             items += (key[:MAX_TEXT], _encode(item, buffers, keep, depth + 1))
         return items
     if kind is np.bool_:
         return bool(value)
-    if kind in _SCALAR_TYPES:
-        if kind().dtype.kind == "c":
+    if kind in _SCALAR_TYPES and isinstance(value, np.generic):  # isinstance narrows only
+        if value.dtype.kind == "c":
             return ["o", f"numpy.{kind.__name__}"]
         item = value.item()
         return item if type(item) is float else _encode(item, buffers, keep, depth)
-    if kind is Handle:
+    if type(value) is Handle:
         return ["h", value.id, value.type_name, value.generation]
     return _store(value, keep)
 
@@ -162,7 +173,7 @@ _SCALAR_TYPES = {
 }
 
 
-def _store(value: object, keep: object) -> object:
+def _store(value: object, keep: Keep | None) -> object:
     type_name = _type_name(value)
     if keep is None:
         return ["o", type_name]
@@ -189,14 +200,14 @@ def decode(blob: bytes) -> object:
         raise ProtocolError("header length beyond the message")
     try:
         tree, sizes = json.loads(blob[_LENGTH.size:start].decode())
-    except (ValueError, TypeError, UnicodeDecodeError) as error:
+    except (ValueError, TypeError, UnicodeDecodeError, RecursionError) as error:
         raise ProtocolError(f"bad header ({error})") from None
     if type(sizes) is not list or not all(type(s) is int and s >= 0 for s in sizes):
         raise ProtocolError("bad buffer sizes")
     if start + sum(sizes) != len(blob):
         raise ProtocolError("buffer sizes do not add up to the message length")
     view = memoryview(blob)
-    buffers = []
+    buffers: list[memoryview] = []
     offset = start
     for size in sizes:
         buffers.append(view[offset:offset + size])
@@ -204,9 +215,11 @@ def decode(blob: bytes) -> object:
     return _decode(tree, buffers, 0)
 
 
-def _decode(node: object, buffers: list, depth: int) -> object:
+def _decode(node: object, buffers: list[memoryview], depth: int) -> object:
     kind = type(node)
-    if kind is list:
+    if kind is float or kind is int or kind is bool or node is None:
+        return node
+    if type(node) is list:
         if not node or depth > MAX_DEPTH + 1 or len(node) > MAX_ITEMS + 1:
             raise ProtocolError("malformed value")
         tag = node[0]
@@ -223,17 +236,15 @@ def _decode(node: object, buffers: list, depth: int) -> object:
         if tag == "o" and len(node) == 2:
             return Unsupported(str(node[1])[:200])
         raise ProtocolError(f"unknown value tag {str(tag)[:20]!r}")
-    if kind is str:
+    if type(node) is str:
         return node[:MAX_TEXT]
-    if kind is float or kind is int or kind is bool or node is None:
-        return node
     raise ProtocolError("malformed value")
 
 
-def _decode_dict(node: list, buffers: list, depth: int) -> dict:
+def _decode_dict(node: list[object], buffers: list[memoryview], depth: int) -> dict[str, object]:
     if len(node) % 2 != 1:
         raise ProtocolError("malformed dict")
-    result = {}
+    result: dict[str, object] = {}
     for index in range(1, len(node), 2):
         key = node[index]
         if type(key) is not str:
@@ -242,7 +253,7 @@ def _decode_dict(node: list, buffers: list, depth: int) -> dict:
     return result
 
 
-def _typed(value: object, kind: type) -> object:
+def _typed(value: object, kind: type[_T]) -> _T:
     if type(value) is not kind:
         raise ProtocolError(f"expected {kind.__name__}")
     return value
@@ -252,9 +263,12 @@ _DTYPES: dict[str, np.dtype] = {}
 
 
 def _dtype(name: object) -> np.dtype:
+    # Checked to be a str first: an unhashable name (a list) would raise TypeError
+    # in the look-up, past the callers that expect a ProtocolError.
+    name = _typed(name, str)
     if name not in _DTYPES:
         try:
-            dtype = np.dtype(_typed(name, str))
+            dtype = np.dtype(name)
         except TypeError:
             raise ProtocolError("bad dtype") from None
         if dtype.kind not in _NUMERIC_KINDS or dtype.hasobject or dtype.fields:
@@ -265,7 +279,7 @@ def _dtype(name: object) -> np.dtype:
     return _DTYPES[name]
 
 
-def _decode_array(node: list, buffers: list) -> np.ndarray:
+def _decode_array(node: list[object], buffers: list[memoryview]) -> np.ndarray:
     if len(node) != 4:
         raise ProtocolError("malformed array")
     _, dtype_name, shape, index = node

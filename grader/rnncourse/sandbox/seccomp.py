@@ -46,7 +46,8 @@ def forbid_new_processes() -> bool:
 def prepare() -> None:
     """Build the filter and load libc now (in a fork server: once for all children)."""
     _program()
-    _libc().prctl, _libc().capset  # noqa: B018 - ctypes looks a function up on first use
+    # ctypes looks a function up on first use: the look-ups are the point
+    _libc().prctl, _libc().capset  # noqa: B018  # pyright: ignore[reportUnusedExpression]
 
 
 @functools.cache

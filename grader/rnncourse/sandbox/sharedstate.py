@@ -35,6 +35,7 @@ import signal
 import sys
 import types
 import warnings
+from collections.abc import Mapping
 
 import numpy
 
@@ -138,8 +139,10 @@ class Snapshot:
         return found
 
     def restore_warnings(self) -> None:
-        warnings.filters[:] = self.filters
-        warnings._filters_mutated()
+        # typeshed declares filters a Sequence; it is the list warnings itself edits
+        warnings.filters[:] = self.filters  # pyright: ignore[reportIndexIssue]
+        # private, and what warnings.simplefilter calls to drop its cached filter state
+        warnings._filters_mutated()  # pyright: ignore[reportAttributeAccessIssue]
 
 
 def _limits() -> tuple:
@@ -165,7 +168,8 @@ def _peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
-def _dict_changes(label: str, now: dict, then: dict, allowed_new: set[str]) -> list[str]:
+def _dict_changes(label: str, now: Mapping[str, object], then: Mapping[str, object],
+                  allowed_new: set[str]) -> list[str]:
     found = [f"{label}[{key!r}] was added" for key in now.keys() - then.keys()
              if key not in allowed_new]
     found += [f"{label}[{key!r}] was removed or replaced" for key, value in then.items()

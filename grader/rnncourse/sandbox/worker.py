@@ -57,7 +57,8 @@ class Session:
         self.conn = conn
         self.generation = generation
         self.objects: dict[int, object] = {}
-        self.module = None
+        # the student's module, or any object getattr finds their functions on
+        self.module: object = None
         self.student_dir = ""
         self.workdir: Path | None = None  # set under strict isolation
         self.captured = _Captured()
@@ -137,12 +138,13 @@ def _switch(session: Session, request: dict) -> None:
     they found it (sharedstate.py); only if they did, import the new file and
     send the outcome, as at the start. Otherwise the judge starts a fresh
     process for the new file and ends this one."""
-    changed = (session.snapshot.changes(session.own_modules) if session.snapshot is not None
+    snapshot = session.snapshot
+    changed = (snapshot.changes(session.own_modules) if snapshot is not None
                else ["this process does not watch the state its files share"])
     session.send({"ok": not changed})
-    if changed:
+    if changed or snapshot is None:
         return
-    session.snapshot.restore_warnings()
+    snapshot.restore_warnings()
     session.objects.clear()
     session.generation = request["generation"]
     session.send(_import(session, Path(request["path"])))  # resolved by the judge
@@ -301,7 +303,7 @@ def _call(session: Session, name: str, args: list, keep: list, watch: bool = Fal
     if not callable(function):
         return _failure("missing", f"{name} is not defined in your file")
     try:
-        args = session.resolve(args)
+        args = [session.resolve(arg) for arg in args]
     except LookupError as error:
         return _failure("stale", str(error))
     before = _snapshot(args) if watch else None
@@ -320,7 +322,7 @@ def _call(session: Session, name: str, args: list, keep: list, watch: bool = Fal
     answer = {"ok": True, "value": value, "output": session.captured.take()}
     if watch:
         answer["mutated"] = _mutations(before, args)
-        answer["warnings"] = [_warning_text(w) for w in caught[:20]]
+        answer["warnings"] = [_warning_text(w) for w in (caught or [])[:20]]  # a list: watch
     return answer
 
 

@@ -73,21 +73,23 @@ def command(ctx: click.Context, topics: tuple[str, ...], count: int | None, seed
     notes = notes_module.load(course.notes_dir)
     bank = quiz.load_bank(course)
     questions = quiz.select(bank, notes, topics)
+    # at most one option was given (checked above); a file option is tested itself,
+    # so that the file is known to be set
     if mode == "--list":
         show_topics(bank, notes, questions, as_json)
-    elif mode == "--answers":
+    elif answers_file is not None:
         ctx.exit(grade_file(course, bank, questions, answers_file, as_json))
-    elif mode == "--key":
+    elif key_file is not None:
         write_new(key_file, force, lambda: quiz.write_answers(
             key_file, quiz.answer_key(bank, questions),
             header="rnncourse quiz answer key: grade a file with rnncourse quiz --answers FILE"))
-    elif mode == "--template":
+    elif template_file is not None:
         if template_file.suffix.lower() != ".toml":
             raise click.BadParameter("a template holds comments, so it must be a .toml file",
                                      param_hint="--template")
         write_new(template_file, force, lambda: _write_text(template_file,
                                                             quiz.template_text(questions)))
-    elif mode == "--lock":
+    elif lock_file is not None:
         lock(bank, lock_file, force, topics)
     else:
         ctx.exit(ask(course, bank, questions, count or DEFAULT_COUNT, seed))

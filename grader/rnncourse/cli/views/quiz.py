@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
 from rich.padding import Padding
 from rich.panel import Panel
@@ -112,7 +112,9 @@ def _response_text(question: Question, response, place=lambda option: option) ->
         return f"{response:g} (within {question.tolerance:g})"
     if question.kind == "truefalse":
         return "true" if response else "false"
-    options = sorted(response) if question.kind == "multiple" else [response]
+    # choice indices: a set of them for a multiple-choice question (see bank.Response)
+    options = (sorted(cast(frozenset[int], response)) if question.kind == "multiple"
+               else [cast(int, response)])
     return ", ".join(f"{LETTERS[place(option)]}) {question.options[option]}"
                      for option in options)
 
@@ -171,6 +173,7 @@ def _correction(bank: Bank, entry: QuizEntry) -> Group:
     """For a wrong answer in a file: what was given, the right answer (letters in
     the bank's order, as files use) and the explanation."""
     question = bank.question(entry.id)
+    assert question is not None  # graded entries are questions of the bank
     try:
         response = parse_answer(question.kind, question.choices, entry.given)
         given = f"{response:g}" if question.kind == "numeric" else \
@@ -179,8 +182,9 @@ def _correction(bank: Bank, entry: QuizEntry) -> Group:
         given = f"{entry.given!r} (could not be read)"
     given = " ".join(given.split())
     given = given if len(given) <= 100 else given[:97] + "..."
-    lines = [Text.assemble(("✗ ", "red"), (entry.id, "bold"), f"  ({entry.section})"),
-             Text.assemble("  Your answer: ", given)]
+    lines: list[RenderableType] = [
+        Text.assemble(("✗ ", "red"), (entry.id, "bold"), f"  ({entry.section})"),
+        Text.assemble("  Your answer: ", given)]
     right = _right_answer(bank, question)
     if right:
         lines.append(Text.assemble("  The answer: ", (right, "green")))
