@@ -30,6 +30,13 @@ _NUMERIC_KINDS = "biufc"
 MAX_DEPTH = 16
 MAX_ITEMS = 100_000
 MAX_TEXT = 4000
+# The largest message a student process may send, and the largest JSON header in
+# it: what the judge reads and decodes per reply, so what one reply can cost it
+# in memory and time. The largest honest reply over the course's checks, hidden
+# ones included, is about 23 kB, with a header under 1 kB (measured over twenty
+# runs; tests/sandbox/test_containment.py keeps it under a quarter of the limits).
+MAX_FRAME = 8 << 20
+MAX_HEADER = 1 << 20
 _T = TypeVar("_T")
 
 
@@ -194,7 +201,11 @@ def decode(blob: bytes) -> object:
     """Decode a message from an untrusted sender into plain data."""
     if not isinstance(blob, (bytes, bytearray)) or len(blob) < _LENGTH.size:
         raise ProtocolError("message too short")
+    if len(blob) > MAX_FRAME:
+        raise ProtocolError(f"message of {len(blob)} bytes, over the limit of {MAX_FRAME}")
     (header_size,) = _LENGTH.unpack_from(blob)
+    if header_size > MAX_HEADER:
+        raise ProtocolError(f"header of {header_size} bytes, over the limit of {MAX_HEADER}")
     start = _LENGTH.size + header_size
     if start > len(blob):
         raise ProtocolError("header length beyond the message")
