@@ -22,8 +22,6 @@ from rnncourse.sandbox.channel import Channel, ChannelClosed, ChannelTimeout, Me
 
 __all__ = ["Call", "StudentError", "StudentProcess"]
 
-MAX_REPLY = protocol.MAX_FRAME
-
 
 @dataclass
 class Running:
@@ -57,6 +55,7 @@ class StudentProcess(Caller):
         self.isolation = isolation
         self.deny = tuple(str(Path(p).resolve()) for p in deny)
         self.deadline = deadline
+        self.max_reply = protocol.frame_limit(isolation)
         self.report: dict = {}
         self.generation = 0
         self.import_output = ""
@@ -99,7 +98,7 @@ class StudentProcess(Caller):
             self._conn.send(protocol.encode_request(
                 {"op": "switch", "path": str(successor.path), "generation": generation}))
             reply = protocol.decode(self._conn.receive(self._within_deadline(timeout),
-                                                       MAX_REPLY))
+                                                       self.max_reply))
         except (ChannelClosed, ChannelTimeout, MessageTooLarge, protocol.ProtocolError):
             reply = None
         if not isinstance(reply, dict) or reply.get("ok") is not True:
@@ -183,7 +182,7 @@ class StudentProcess(Caller):
         remaining = max(0.0, timeout - (time.perf_counter() - started))
         limited = self._within_deadline(remaining)
         try:
-            reply = protocol.decode(self._conn.receive(limited, MAX_REPLY))
+            reply = protocol.decode(self._conn.receive(limited, self.max_reply))
         except ChannelTimeout:
             self.stop()
             if limited < remaining:

@@ -63,6 +63,7 @@ class Session:
         self.captured = _Captured()
         self.snapshot: sharedstate.Snapshot | None = None  # shared state before any student code
         self.own_modules: set[str] = set()  # the student's files imported so far
+        self.max_frame = protocol.MAX_OWN_FRAME  # the largest reply the judge accepts
 
     def keep(self, value: object) -> protocol.Handle:
         handle_id = len(self.objects) + 1
@@ -78,7 +79,7 @@ class Session:
         """``message`` as a reply, or a "too-large" error where it would be over
         the size the judge accepts."""
         blob = protocol.encode(message, keep=self.keep)
-        if len(blob) > protocol.MAX_FRAME:
+        if len(blob) > self.max_frame:
             blob = protocol.encode({"ok": False, "error": {
                 "kind": "too-large", "type": "", "message": "the result is too large to send"}})
         return blob
@@ -112,6 +113,7 @@ def serve(fd: int, path: str | Path, generation: int, memory_mb: int,
     conn = Channel.from_fd(fd)
     _isolate(memory_mb)
     session = Session(conn, generation)
+    session.max_frame = protocol.frame_limit(isolation)
     path = Path(path).resolve()
     session.student_dir = str(path.parent)
     os.chdir(workdir or session.student_dir)
