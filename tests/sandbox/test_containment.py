@@ -110,7 +110,7 @@ def test_udp_to_a_listener_fails(attack):
         listener.close()
 
 
-def test_raw_packet_and_netlink_sockets_fail_unix_ones_work(attack):
+def test_no_new_socket_opens_a_connected_pair_does(attack):
     value, _ = attack("""
         def attack():
             opened = []
@@ -119,17 +119,46 @@ def test_raw_packet_and_netlink_sockets_fail_unix_ones_work(attack):
                                            (socket.AF_NETLINK, socket.SOCK_RAW, 0),
                                            (socket.AF_INET, socket.SOCK_STREAM, 0),
                                            (socket.AF_INET6, socket.SOCK_DGRAM, 0),
+                                           (socket.AF_UNIX, socket.SOCK_STREAM, 0),
                                            (socket.AF_UNIX, socket.SOCK_DGRAM, 0)):
                 try:
                     socket.socket(family, kind, protocol).close()
                     opened.append(int(family))
                 except OSError:
                     pass
+            try:
+                socket.socketpair(socket.AF_INET)
+                opened.append("an inet pair")
+            except OSError:
+                pass
             left, right = socket.socketpair()
             left.sendall(b"x")
             return opened, right.recv(1) == b"x"
     """)
-    assert value == ([int(socket.AF_UNIX)], True)
+    assert value == ([], True)
+
+
+def test_a_unix_socket_outside_cannot_be_reached(attack, tmp_path):
+    """Landlock does not govern connecting to a Unix socket by its path: the
+    Docker or systemd socket would make root code root on the machine."""
+    path = str(tmp_path / "listener.sock")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen()
+    server.settimeout(0.3)
+    try:
+        value, _ = attack("""
+            def attack():
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+                    client.connect(PATH)
+                    client.sendall(b"escaped")
+                return 1.0
+        """, PATH=path)
+        assert isinstance(value, StudentError) and "PermissionError" in str(value), value
+        with pytest.raises(TimeoutError):
+            server.accept()
+    finally:
+        server.close()
 
 
 def test_a_user_namespace_gives_nothing_back(attack):

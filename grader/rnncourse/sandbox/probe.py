@@ -39,8 +39,8 @@ def describe_isolation(report: dict) -> tuple[str, bool]:
         reason = report.get("landlock", "no Landlock")
         missing.append(f"file, network and signal restrictions ({reason})")
     (held if report.get("seccomp") else missing).append(
-        "seccomp: native system calls only, no new processes or namespaces, no SysV IPC or "
-        "memfd, Unix sockets only")
+        "seccomp: native system calls only, no new processes, namespaces or sockets, no SysV "
+        "IPC or memfd")
     if report.get("capabilities-dropped"):
         held.append("root capabilities dropped")
     line = "Isolation of student code: " + "; ".join(held or ["process boundary only"]) + "."

@@ -16,8 +16,11 @@ Once loaded, the filter holds for the process for good. It
   message queues, memfd, POSIX message queues, the kernel keyrings); io_uring,
   whose requests the filter never sees; changing the personality
   (READ_IMPLIES_EXEC would make every readable mapping executable);
-- allows sockets of the AF_UNIX family only (socket, socketpair): no UDP, raw,
-  packet or netlink sockets (Landlock governs TCP only);
+- refuses every new socket (socket), and allows socketpair of the AF_UNIX
+  family only: no UDP, raw, packet or netlink sockets (Landlock governs TCP
+  only), and no Unix socket that could connect to a path outside (Landlock
+  does not govern connecting to one: the Docker or systemd socket would be
+  root on the machine); a connected pair reaches nothing but itself;
 - refuses executable anonymous memory: mmap of an anonymous mapping with
   PROT_EXEC, and any mprotect or pkey_mprotect adding PROT_EXEC (the filter
   cannot see which mapping that is; the dynamic loader maps libraries
@@ -53,7 +56,7 @@ class _Arch:
     audit: int  # AUDIT_ARCH_* of the native ABI
     x32: bool  # whether its x32 numbers must be killed too
     deny: tuple[int, ...]  # fail with EPERM
-    sockets: tuple[int, ...]  # socket, socketpair: the family is argument 0
+    socketpair: int  # AF_UNIX only: the family is argument 0
     mmap: int
     mprotect: tuple[int, ...]  # mprotect, pkey_mprotect: the protection is argument 2
     personality: int
@@ -70,8 +73,9 @@ _ARCHES = {
               319, 447,  # memfd_create, memfd_secret
               240, 241, 242, 243, 244, 245,  # mq_open ... mq_getsetattr
               248, 249, 250,  # add_key, request_key, keyctl
-              425, 426, 427),  # io_uring_setup, io_uring_enter, io_uring_register
-        sockets=(41, 53), mmap=9, mprotect=(10, 329), personality=135),
+              425, 426, 427,  # io_uring_setup, io_uring_enter, io_uring_register
+              41),  # socket
+        socketpair=53, mmap=9, mprotect=(10, 329), personality=135),
     "aarch64": _Arch(  # the generic table: no fork or vfork, no ipc() multiplexer
         audit=0xC00000B7, x32=False,
         deny=(220, 435,  # clone, clone3
@@ -82,8 +86,9 @@ _ARCHES = {
               279, 447,  # memfd_create, memfd_secret
               180, 181, 182, 183, 184, 185,  # mq_open ... mq_getsetattr
               217, 218, 219,  # add_key, request_key, keyctl
-              425, 426, 427),  # io_uring_*
-        sockets=(198, 199), mmap=222, mprotect=(226, 288), personality=92),
+              425, 426, 427,  # io_uring_*
+              198),  # socket
+        socketpair=199, mmap=222, mprotect=(226, 288), personality=92),
 }
 
 
@@ -129,7 +134,7 @@ def _assemble(arch: _Arch) -> list[tuple[int, int, int, int]]:
     if arch.x32:
         code.append((_JSET_K, _X32_BIT, "kill", None))
     code += [(_JEQ_K, number, "deny", None) for number in arch.deny]
-    code += [(_JEQ_K, number, "socket", None) for number in arch.sockets]
+    code.append((_JEQ_K, arch.socketpair, "socketpair", None))
     code.append((_JEQ_K, arch.mmap, "mmap", None))
     code += [(_JEQ_K, number, "mprotect", None) for number in arch.mprotect]
     code.append((_JEQ_K, arch.personality, "personality", None))
@@ -140,7 +145,7 @@ def _assemble(arch: _Arch) -> list[tuple[int, int, int, int]]:
         code.extend(instructions)
 
     code.append((_RET_K, _RET_ALLOW, None, None))  # any other call
-    label("socket", (_LD_W_ABS, _ARG[0], None, None),
+    label("socketpair", (_LD_W_ABS, _ARG[0], None, None),
           (_JEQ_K, _AF_UNIX, "allow", "deny"))
     label("mmap", (_LD_W_ABS, _ARG[2], None, None),
           (_JSET_K, _PROT_EXEC, None, "allow"),

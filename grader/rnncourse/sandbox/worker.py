@@ -184,8 +184,8 @@ def strict_isolation(workdir: Path, deny: list[str]) -> dict:
       still keeps any file from growing); no TCP, no signals or abstract
       sockets reaching outside this process;
     - system calls (seccomp.py): native ABI only, no new processes, threads or
-      namespaces, no SysV IPC, memfd or keyrings, sockets of AF_UNIX only, no
-      executable anonymous memory;
+      namespaces, no SysV IPC, memfd or keyrings, no new sockets (connected
+      Unix pairs only), no executable anonymous memory;
     - root's capabilities dropped; descriptors and core files bounded.
 
     Returns what holds."""
