@@ -65,9 +65,9 @@ def _parents() -> dict[int, tuple[int, str]]:
     return found
 
 
-def descendants(root: int) -> list[int]:
-    """The processes below ``root`` (children first), zombies left out."""
-    parents = _parents()
+def descendants(root: int, parents: dict[int, tuple[int, str]] | None = None) -> list[int]:
+    """The processes below ``root``, zombies left out (``parents``: as _parents())."""
+    parents = _parents() if parents is None else parents
     children: dict[int, list[int]] = {}
     for pid, (parent, _state) in parents.items():
         children.setdefault(parent, []).append(pid)
@@ -87,8 +87,10 @@ def kill_descendants(root: int, spare: Iterable[int] = ()) -> int:
     that were this process's own children. Returns how many were killed."""
     spare = set(spare)
     killed: set[int] = set()
+    me = os.getpid()
     for _ in range(100):  # each round kills what the round before could not see
-        found = [pid for pid in descendants(root) if pid not in spare]
+        parents = _parents()
+        found = [pid for pid in descendants(root, parents) if pid not in spare]
         if not found:
             break
         for pid in found:
@@ -97,7 +99,9 @@ def kill_descendants(root: int, spare: Iterable[int] = ()) -> int:
             except OSError:
                 pass
         killed.update(found)
-    if root == os.getpid():
+    ended = any(parent == me and state == "Z" and pid not in spare
+                for pid, (parent, state) in parents.items())
+    if root == me and (killed or ended):
         _reap(killed, spare)
     return len(killed)
 
