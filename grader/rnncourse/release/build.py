@@ -32,6 +32,7 @@ from rnncourse.quiz.bank import locked_text
 from rnncourse.release import audit, files, selftest, strip
 from rnncourse.release.recording import Recorder
 from rnncourse.release.students import rounds as student_rounds
+from rnncourse.release.students import unseen_rounds
 
 PACKAGE = Path(__file__).resolve().parents[1]
 # Left out of the edition's package: the known mistakes' source, this tool,
@@ -141,9 +142,16 @@ def build(course: Course, out: Path, force: bool = False,
                 progress.advance()
         data = temporary / EDITION_DATA
         recorder.writer.save(data / edition.RECORDS)
-        progress.stage("Checking the edition against the full course", len(rounds))
-        theirs = selftest.run_edition(temporary, rounds, scratch, progress.advance)
-        problems, compared, timed_out = selftest.differences(full, theirs, rounds)
+        unseen = unseen_rounds(course, scratch / "unseen")
+        progress.stage("Checking students nothing was recorded with", len(unseen))
+        for round_ in unseen:  # the full course's own results, not recorded
+            full[round_.name] = engine.run(course, course.select(round_.exercises),
+                                           round_.folder).to_dict()
+            progress.advance()
+        tested = rounds + unseen
+        progress.stage("Checking the edition against the full course", len(tested))
+        theirs = selftest.run_edition(temporary, tested, scratch, progress.advance)
+        problems, compared, timed_out = selftest.differences(full, theirs, tested)
         if problems:
             raise ReleaseFailed(f"the student edition disagrees with the full course on "
                                 f"{len(problems)} check(s); nothing was written", problems)
@@ -162,7 +170,7 @@ def build(course: Course, out: Path, force: bool = False,
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return Report(out, stamp, recorder.writer.count(), records_bytes,
-                  sum(len(r.exercises) for r in rounds), compared, timed_out, written,
+                  sum(len(r.exercises) for r in tested), compared, timed_out, written,
                   time.monotonic() - started)
 
 

@@ -111,26 +111,42 @@ DISTORTIONS = {
     # results off by a relative 1e-4: wrong to every check, right in shape
     "off": ("return value * (1 + 1e-4) + 1e-4", "return value * (1 + 1e-4) + 1e-4"),
     # one entry too many along the last axis
+    # off again, by another amount: for the unseen rounds
+    "off again": ("return value * (1 + 3e-4) - 2e-4", "return value * (1 + 3e-4) - 2e-4"),
     "misshapen": ("return _np.concatenate([value, value[..., :1]], axis=-1) if value.ndim "
                   "else _np.array([value, value])", "return _np.array([value, value])"),
 }
 
 
 def rounds(course: Course, scratch: Path) -> list[Round]:
-    """Every round, its files written under ``scratch``."""
+    """The rounds the answers are recorded with, their files written under ``scratch``."""
     everything = [exercise.id for exercise in course.exercises]
-    found = [Round("solutions", course.solutions_dir, list(everything)),
-             Round("stubs", course.exercises_dir, list(everything))]
     per_exercise = {exercise.id: _mistake_students(course, exercise)
                     for exercise in course.exercises}
-    for distortion in DISTORTIONS:
-        for exercise in course.exercises:
-            per_exercise[exercise.id] += [
-                (f"{function} {distortion}", _distorted(course, exercise, function, distortion))
-                for function in exercise.functions]
+    for exercise in course.exercises:
+        per_exercise[exercise.id] += _distorted_students(course, exercise, ("off", "misshapen"))
+    return [Round("solutions", course.solutions_dir, list(everything)),
+            Round("stubs", course.exercises_dir, list(everything)),
+            *_group(course, per_exercise, scratch, "round")]
+
+
+def unseen_rounds(course: Course, scratch: Path) -> list[Round]:
+    """Rounds the edition is tested with but no answer was recorded with: wrong
+    results nobody handed in before. A check that asks the reference about the
+    student's own results (which no record can hold) fails on them."""
+    per_exercise = {exercise.id: _distorted_students(course, exercise, ("off again",))
+                    for exercise in course.exercises}
+    return _group(course, per_exercise, scratch, "unseen round")
+
+
+def _group(course: Course, per_exercise: dict[str, list[tuple[str, str]]], scratch: Path,
+           prefix: str) -> list[Round]:
+    """Rounds of at most one student per exercise."""
+    found = []
     depth = max((len(students) for students in per_exercise.values()), default=0)
     for number in range(depth):
-        round_ = Round(f"round {number + 1}", scratch / f"round{number + 1:03d}")
+        name = f"{prefix} {number + 1}"
+        round_ = Round(name, scratch / name.replace(" ", "-"))
         round_.folder.mkdir(parents=True)
         for exercise in course.exercises:
             students = per_exercise[exercise.id]
@@ -141,6 +157,13 @@ def rounds(course: Course, scratch: Path) -> list[Round]:
                 round_.students[exercise.id] = what
         found.append(round_)
     return found
+
+
+def _distorted_students(course: Course, exercise: Exercise,
+                        distortions: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(f"{exercise.file} with the results of {function} {distortion}",
+             _distorted(course, exercise, function, distortion))
+            for distortion in distortions for function in exercise.functions]
 
 
 def _mistake_students(course: Course, exercise: Exercise) -> list[tuple[str, str]]:
