@@ -14,7 +14,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from rnncourse.checking.records import (
-    ExerciseRecords,
     NotRecorded,
     Records,
     call_arguments,
@@ -26,30 +25,29 @@ from rnncourse.course.manifest import Course, Exercise
 class RecordedFunction:
     """One function of a recorded reference, or one recorded mistake."""
 
-    def __init__(self, records: ExerciseRecords | None, exercise: str, name: str) -> None:
+    def __init__(self, records: Records, exercise: str, name: str) -> None:
         self._records = records
         self._exercise = exercise
         self.__name__ = name
 
     def __call__(self, *args: object, **kwargs: object) -> object:
-        if self._records is None:
+        records = self._records.exercise(self._exercise)  # read on the first call
+        if records is None:
             raise NotRecorded(f"the student edition holds no recorded results for exercise "
                               f"'{self._exercise}'; please tell your instructor")
-        entry = self._records.lookup(self.__name__, call_arguments(args, kwargs))
-        return self._records.value(entry)
+        entry = records.lookup(self.__name__, call_arguments(args, kwargs))
+        return records.value(entry)
 
 
 class RecordedReference:
     """Looks like the solution module to check code: its functions, answering
     from the records."""
 
-    def __init__(self, records: ExerciseRecords | None, exercise: str,
+    def __init__(self, records: Records, exercise: str,
                  functions: tuple[str, ...] | list[str]) -> None:
         self._records = records
         self._exercise = exercise
         self._functions = set(functions)
-        if records is not None:
-            self._functions |= set(records.meta.get("functions", ()))
 
     def __getattr__(self, name: str) -> RecordedFunction:
         if name.startswith("_") or name not in self._functions:
@@ -68,8 +66,7 @@ class RecordedSource:
         self.records = Records(path)
 
     def reference(self, course: Course, exercise: Exercise) -> object:
-        return RecordedReference(self.records.exercise(exercise.id), exercise.id,
-                                 exercise.functions)
+        return RecordedReference(self.records, exercise.id, exercise.functions)
 
     def mistakes(self, exercise_id: str, reference: object) -> dict | None:
         records = self.records.exercise(exercise_id)
@@ -77,15 +74,16 @@ class RecordedSource:
             return {}
         if records.meta.get("needs_reference") and reference is None:
             return {}  # as the live variants: built on a reference, none without one
-        return {function: [(misconception,
-                            RecordedFunction(records, exercise_id, mistake_name(function, index)))
+        return {function: [(misconception, RecordedFunction(
+                    self.records, exercise_id, mistake_name(function, index)))
                            for index, misconception in enumerate(misconceptions)]
                 for function, misconceptions in records.meta.get("mistakes", {}).items()}
 
     def sibling(self, reference: object, file: str) -> object:
         exercise_id = Path(file).stem  # exercise ids are the files' stems
         records = self.records.exercise(exercise_id)
-        return RecordedReference(records, exercise_id, ())
+        functions = records.meta.get("functions", ()) if records is not None else ()
+        return RecordedReference(self.records, exercise_id, functions)
 
 
 __all__ = ["NotRecorded", "RecordedReference", "RecordedSource"]

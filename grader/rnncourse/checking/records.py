@@ -17,7 +17,8 @@ A reference's cache (the last thing a forward with a backward returns) is
 never stored: it is recorded as a ``Handle`` that stands for it, and the
 backward's record is keyed by that handle.
 
-On disk (``records.npz``, float64, compressed): per exercise, ``<id>.index``
+On disk (``records.npz``, float64, stored uncompressed: it loads faster than
+it would decompress): per exercise, ``<id>.index``
 holds the calls as JSON and ``<id>.float64`` every distinct float64 array
 they use, end to end; other arrays go in members of their own.
 """
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import threading
 import zipfile
 from collections.abc import Callable
@@ -249,15 +251,28 @@ class RecordWriter:
                         name = f"{exercise}.a{index}"
                         members[name] = array
                         layout.append(["member", name, list(array.shape)])
+                outputs = {key: {name: value for name, value in entry.items()
+                                 if name in _OUTPUT_FIELDS}
+                           for key, entry in records.calls.items()}
+                inputs = {key: {name: value for name, value in entry.items()
+                                if name not in _OUTPUT_FIELDS}
+                          for key, entry in records.calls.items()}
                 index_data = {"format": FORMAT, "meta": records.meta, "layout": layout,
-                              "calls": records.calls}
-                members[f"{exercise}.index"] = np.frombuffer(
-                    json.dumps(index_data, separators=(",", ":"), sort_keys=True).encode(),
-                    dtype=np.uint8)
+                              "calls": outputs}
+                members[f"{exercise}.index"] = _json_bytes(index_data)
+                members[f"{exercise}.inputs"] = _json_bytes(inputs)
                 members[f"{exercise}.float64"] = (np.concatenate(chunks) if chunks
                                                   else np.zeros(0))
         with open(path, "wb") as file:
-            np.savez_compressed(file, **members)  # type: ignore[arg-type]
+            np.savez(file, **members)  # type: ignore[arg-type]
+
+
+_OUTPUT_FIELDS = ("function", "output", "output_leaves", "raised")
+
+
+def _json_bytes(data: object) -> np.ndarray:
+    return np.frombuffer(json.dumps(data, separators=(",", ":"), sort_keys=True).encode(),
+                         dtype=np.uint8)
 
 
 # ----------------------------------------------------------------------------
@@ -267,15 +282,28 @@ class RecordWriter:
 class ExerciseRecords:
     """The records of one exercise, loaded from records.npz."""
 
-    def __init__(self, exercise: str, data: dict, arrays: list[np.ndarray]) -> None:
+    def __init__(self, exercise: str, data: dict, array: Callable[[int], np.ndarray],
+                 inputs: Callable[[], dict[str, dict]]) -> None:
         self.exercise = exercise
         self.meta: dict = data["meta"]
         self.calls: dict[str, dict] = data["calls"]
-        self.arrays = arrays
-        self.by_signature: dict[tuple[str, str], list[str]] = {}
-        for key, entry in self.calls.items():
-            self.by_signature.setdefault((entry["function"], entry["signature"]), []).append(key)
-        self.functions = {entry["function"] for entry in self.calls.values()}
+        self.array = array  # the index-th stored array
+        self._read_inputs = inputs
+        self._inputs: dict[str, dict] | None = None
+        self._by_signature: dict[tuple[str, str], list[str]] = {}
+        self._lock = threading.Lock()
+
+    def _near_candidates(self, function: str, signature: str) -> list[tuple[str, dict]]:
+        """The records of ``function`` with ``signature`` and their inputs, read on
+        the first near match needed (an exact match, the usual case, needs none)."""
+        with self._lock:
+            if self._inputs is None:
+                self._inputs = self._read_inputs()
+                for key, entry in self._inputs.items():
+                    self._by_signature.setdefault(
+                        (self.calls[key]["function"], entry["signature"]), []).append(key)
+            inputs = self._inputs
+        return [(key, inputs[key]) for key in self._by_signature.get((function, signature), ())]
 
     def lookup(self, function: str, arguments: tuple) -> dict:
         """The record of ``function`` called with ``arguments``: the exact one, or
@@ -285,11 +313,10 @@ class ExerciseRecords:
         if entry is not None:
             return entry
         best, best_error = None, TOLERANCE
-        for key in self.by_signature.get((function, call.signature), ()):
-            candidate = self.calls[key]
-            error = self._distance(call, candidate)
+        for key, inputs in self._near_candidates(function, call.signature):
+            error = self._distance(call, inputs)
             if error is not None and error <= best_error:
-                best, best_error = candidate, error
+                best, best_error = self.calls[key], error
         if best is None:
             raise NotRecorded(f"the student edition has no recorded result of {function} for "
                               "these inputs, so this check cannot be decided here (it is when "
@@ -301,14 +328,14 @@ class ExerciseRecords:
             return None
         error = 0.0
         for leaf, stored in zip(call.leaves, entry["input_leaves"]):
-            error = max(error, relative_error(leaf, self.arrays[stored]))
+            error = max(error, relative_error(leaf, self.array(stored)))
         return error
 
     def value(self, entry: dict) -> object:
         """What a record says the call returned (raises RecordedRaise if it raised)."""
         if "raised" in entry:
             raise RecordedRaise(entry["raised"])
-        return decode(entry["output"], [self.arrays[i] for i in entry["output_leaves"]])
+        return decode(entry["output"], [self.array(i) for i in entry["output_leaves"]])
 
 
 class RecordedRaise(Exception):
@@ -316,11 +343,13 @@ class RecordedRaise(Exception):
 
 
 class Records:
-    """records.npz, read one exercise at a time, on first use."""
+    """records.npz, read one exercise at a time, on first use (`rnncourse check
+    lstm` reads only the LSTM's records)."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._loaded: dict[str, ExerciseRecords | None] = {}
+        self._archive = None
         self._lock = threading.Lock()
 
     def exercise(self, exercise: str) -> ExerciseRecords | None:
@@ -331,20 +360,30 @@ class Records:
 
     def _load(self, exercise: str) -> ExerciseRecords | None:
         try:
-            archive = np.load(self.path, allow_pickle=False)
-        except (OSError, ValueError, zipfile.BadZipFile) as error:
-            raise NotRecorded(f"{self.path}: the recorded results cannot be read "
-                              f"({error})") from None
-        with archive:
+            if self._archive is None:  # kept open: its directory is read once
+                self._archive = np.load(self.path, allow_pickle=False)
+            archive = self._archive
             if f"{exercise}.index" not in archive.files:
                 return None
             data = json.loads(archive[f"{exercise}.index"].tobytes())
             flat = archive[f"{exercise}.float64"]
-            arrays = []
-            for kind, where, shape in data["layout"]:
-                if kind == "float64":
-                    size = int(np.prod(shape, dtype=np.int64))
-                    arrays.append(flat[where:where + size].reshape(shape))
-                else:
-                    arrays.append(archive[where])
-        return ExerciseRecords(exercise, data, arrays)
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
+            raise NotRecorded(f"{self.path}: the recorded results cannot be read "
+                              f"({error})") from None
+        layout = data["layout"]
+
+        def array(index: int) -> np.ndarray:  # made when asked: a run needs few of them
+            kind, where, shape = layout[index]
+            if kind == "float64":
+                return flat[where:where + math.prod(shape)].reshape(shape)
+            with self._lock:
+                assert self._archive is not None
+                return self._archive[where]
+
+        return ExerciseRecords(exercise, data, array,
+                               lambda: self._member(f"{exercise}.inputs"))
+
+    def _member(self, name: str) -> dict:
+        with self._lock:
+            assert self._archive is not None  # opened by _load, before any lookup
+            return json.loads(self._archive[name].tobytes())
