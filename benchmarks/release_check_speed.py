@@ -5,9 +5,10 @@ Target (issue 13): the edition's check not slower than the full course's (it
 has no solution module or known mistakes to import; it reads recorded answers
 instead). Three students: the solutions copied in, the untouched stubs, and
 one known mistake per exercise (where the full course runs the mistakes to
-name one, and the edition looks up their recorded results). Same method as check_speed.py: rounds that run every command once,
-after a warm-up round; the median and the minimum wall time of each, and their
-ratios to the floor's.
+name one, and the edition looks up their recorded results). Same method as
+check_speed.py: rounds that run every command once, after a warm-up round;
+the median and the minimum wall time of each, and their ratios to the
+floor's.
 
     python benchmarks/release_check_speed.py [--runs 15] [--release DIR]
 

@@ -4,6 +4,7 @@ is written, OUT written whole or not at all, and the audit."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -44,6 +45,13 @@ def test_the_edition_holds_what_students_need(course, released):
     assert {f"notes/{p.name}" for p in course.notes_dir.glob("*.md")} <= names
     assert course_module.load(out).exercise_ids == course.exercise_ids
     assert load_bank(out / "quiz" / "bank.toml").locked
+
+
+def test_the_editions_docs_link_only_to_what_it_holds(released):
+    links = re.compile(r"\]\(([^)#:]+)(?:#[^)]*)?\)")
+    for doc in (released.out / "README.md", released.out / "docs" / "student-guide.md"):
+        for target in links.findall(doc.read_text()):
+            assert (doc.parent / target).exists(), (doc.name, target)
 
 
 def test_the_edition_holds_no_solutions_mistakes_or_release_tool(released):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 
 from rnncourse.course.manifest import Course
@@ -186,5 +187,11 @@ def _value(value: object) -> str:
 
 
 def student_guide(course: Course) -> str | None:
+    """docs/student-guide.md, its links to the instructor's guides (not in the
+    edition) turned into plain text."""
     path = course.root / "docs" / "student-guide.md"
-    return path.read_text(encoding="utf-8") if path.is_file() else None
+    if not path.is_file():
+        return None
+    text = path.read_text(encoding="utf-8")
+    return re.sub(r"\[([^\]]+)\]\((?:instructor-guide|course-authors|isolation)\.md[^)]*\)",
+                  r"\1 (in the instructor's course)", text)
