@@ -19,10 +19,12 @@ EVERYTHING = {path.stem if path.is_file() else path.name
 # What each part of the package may import from the rest of rnncourse.
 ALLOWED = {
     "sandbox": set(),
-    "errors": set(), "atomic": set(), "filelock": set(), "mistakes": set(),
+    "errors": set(), "atomic": set(), "filelock": set(), "mistakes": set(), "edition": set(),
     "course": {"errors"},
     "results": {"course"},  # a type annotation only
-    "checking": {"course", "errors", "results", "sandbox"},
+    # edition: a student edition scores with the hidden checks' recorded weights and
+    # answers from recorded references (scoring.py, references.py)
+    "checking": {"course", "edition", "errors", "results", "sandbox"},
     "checks": {"checking", "course"},
     "quiz": {"atomic", "course", "errors"},
     "reports": {"atomic", "course", "results"},
@@ -31,6 +33,7 @@ ALLOWED = {
                 "results", "sandbox"},
     "nbgrader": {"atomic", "checking", "course", "errors", "reports", "results", "sandbox"},
     "pytest_plugin": {"checking", "course", "sandbox"},
+    "release": {"atomic", "checking", "course", "edition", "errors", "quiz"},
     "notebook": {"nbgrader"},  # the shim for notebooks generated before the layout
     "cli": EVERYTHING,
     "__main__": {"cli", "sandbox"},

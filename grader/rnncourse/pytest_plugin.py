@@ -17,9 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnncourse.checking import Student
+from rnncourse.checking import Student, references
 from rnncourse.course import manifest as course_module
-from rnncourse.course.loader import reference_module
 from rnncourse.sandbox.process import StudentProcess
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
@@ -79,7 +78,7 @@ def student(request, rnncourse_course, rnncourse_process):
 @pytest.fixture
 def reference(request, rnncourse_course):
     exercise = _exercise(request, rnncourse_course)
-    return reference_module(rnncourse_course.solutions_dir, exercise.file)
+    return references.reference(rnncourse_course, exercise)
 
 
 @pytest.fixture

@@ -17,10 +17,10 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
+from rnncourse.checking import references
 from rnncourse.checking.scoring import Scoring, scoring
 from rnncourse.checking.spec import CheckFailed, CheckSpec, collect
 from rnncourse.checking.student import Student
-from rnncourse.course.loader import reference_module
 from rnncourse.course.manifest import Course, Exercise
 from rnncourse.results import CheckResult, CourseResult, ExerciseResult, Kind
 from rnncourse.sandbox.calls import StudentCode, StudentError
@@ -177,7 +177,7 @@ def run_exercise(course: Course, exercise: Exercise, directory: Path,
     missing = f"{exercise.file} is missing from {directory}"
     if not (directory / exercise.file).is_file():
         return missing_result(exercise, missing, include_hidden)
-    reference = reference_module(course.solutions_dir, exercise.file)
+    reference = references.reference(course, exercise)  # the solution, or its records
     if process is None:  # its own process, stopped at the end
         own = student_process(course, exercise, directory, workdir, isolation, deadline)
         if own is None:  # the file was removed since

@@ -75,6 +75,12 @@ class Cell:
     def make_upstream(self, dims: Dims, rng: Draw) -> tuple:
         return tuple(rng.normal(size=self.shape(self.output_shape, dims)) for _ in self.outputs)
 
+    def output_shape_for(self, args: tuple) -> tuple[int, ...]:
+        """The shape of each array output for inputs ``args`` (x first, then h)."""
+        x, h = args[0], args[1]
+        sizes = {"N": x.shape[0], "T": x.shape[1] if x.ndim == 3 else 0, "H": h.shape[-1]}
+        return tuple(sizes[symbol] for symbol in self.output_shape)
+
     @property
     def arg_names(self) -> tuple[str, ...]:
         return tuple(arg.name for arg in self.inputs)
@@ -149,14 +155,18 @@ def random_dims(rng: np.random.Generator, sequence: bool, kind: int = 2) -> Dims
 # Calling forward and backward, validating what comes back
 
 
-def run_forward(student: Student, reference: object, cell: Cell, args: tuple,
+def run_forward(student: Student, reference: object | None, cell: Cell, args: tuple,
                 case: str) -> tuple[tuple, protocol.Handle | object, tuple]:
     """The student's forward on ``args``: (array outputs, cache handle, reference
-    outputs). Fails unless the outputs have the right types and shapes."""
+    outputs). Fails unless the outputs have the right types and shapes.
+
+    With ``reference`` None the reference is not asked (the reference outputs
+    are ()): for inputs made from the student's own outputs, which a student
+    edition cannot have recorded."""
     return run_forwards(student, reference, cell, [(args, case)])[0]
 
 
-def run_forwards(student: Student, reference: object, cell: Cell,
+def run_forwards(student: Student, reference: object | None, cell: Cell,
                  cases: list[tuple[tuple, str]]) -> list[tuple[tuple, object, tuple]]:
     """run_forward for several (args, case) at once, in one round trip."""
     keep = (len(cell.outputs),)
@@ -165,22 +175,24 @@ def run_forwards(student: Student, reference: object, cell: Cell,
             for (args, case), result in zip(cases, results)]
 
 
-def _forward_outputs(reference: object, cell: Cell, args: tuple, case: str,
+def _forward_outputs(reference: object | None, cell: Cell, args: tuple, case: str,
                      result: Call | StudentError) -> tuple[tuple, object, tuple]:
     if isinstance(result, StudentError):
         raise result
     got = result.value
-    want = tuple(getattr(reference, cell.forward)(*copies(args))[:len(cell.outputs)])
+    want = () if reference is None else \
+        tuple(getattr(reference, cell.forward)(*copies(args))[:len(cell.outputs)])
     expected = len(cell.outputs) + 1
     names = ", ".join((*cell.outputs, "cache"))
     if not isinstance(got, (tuple, list)) or len(got) != expected:
         raise CheckFailed(f"{cell.forward} returned {describe(got)}; expected a tuple "
                           f"({names}) — case: {case}")
     outputs = tuple(got[:len(cell.outputs)])
-    for name, value, wanted in zip(cell.outputs, outputs, want):
-        _expect_array(value, wanted.shape, name, case,
-                      lambda: diagnose(cell.exercise, cell.forward, args, outputs, want,
-                                       reference=reference))
+    shape = cell.output_shape_for(args)
+    for name, value in zip(cell.outputs, outputs):
+        _expect_array(value, shape, name, case,
+                      lambda: None if reference is None else diagnose(
+                          cell.exercise, cell.forward, args, outputs, want, reference=reference))
     return outputs, got[-1], want
 
 
@@ -491,11 +503,14 @@ def chained_steps(step: Cell, sequence: Cell, case: Case) -> Callable:
         _, cache, _ = run_forward(student, reference, sequence, args, case.label)
         whole = run_backward(student, sequence, args, upstream, cache, case.label,
                              lambda grads: None)
+        _expect_right_step(student, reference, policy, step, case)
+        # The states below come from the student's own steps: the reference is
+        # never asked about them (a student edition has it only on fixed inputs).
         state = (h0, *[np.zeros_like(h0)] * (n_state - 1))
         steps = []
         for t in range(x.shape[1]):
             step_args = (x[:, t], *state, *weights)
-            state, step_cache, _ = run_forward(student, reference, step, step_args, case.label)
+            state, step_cache, _ = run_forward(student, None, step, step_args, case.label)
             steps.append((step_args, step_cache))
         dx = np.zeros_like(x)
         carried = [np.zeros_like(h0)] * n_state
@@ -505,12 +520,6 @@ def chained_steps(step: Cell, sequence: Cell, case: Case) -> Callable:
             step_upstream = (upstream[0][:, t] + carried[0], *carried[1:])
             grads = run_backward(student, step, step_args, step_upstream, step_cache,
                                  case.label, lambda grads: None)
-            if t == x.shape[1] - 1:  # the property is about chaining a right step
-                want = reference_backward(reference, step, step_args, step_upstream)
-                if compare(step.grads, grads, want, policy.gradient_tolerance, case.label, "",
-                           gradcheck.noise_floor(step_args, step_upstream)):
-                    raise CheckFailed(f"{step.backward} is not right yet; this check chains it "
-                                      f"over the steps, so fix {step.backward} first")
             dx[:, t] = grads[0]
             carried = list(grads[1:1 + n_state])
             totals = [total + g for total, g in zip(totals, grads[1 + n_state:])]
@@ -528,6 +537,21 @@ def chained_steps(step: Cell, sequence: Cell, case: Case) -> Callable:
                     misconception=_backward_diagnosis(sequence, reference, args, upstream)(whole))
 
     return test
+
+
+def _expect_right_step(student: Student, reference: object, policy: Policy, step: Cell,
+                       case: Case) -> None:
+    """The chained-steps property is about chaining a right step: the step
+    backward must be right first, on a fixed step case of the same sizes."""
+    dims = {name: case.dims[name] for name in ("N", "D", "H")}
+    rng = FixedDraw(case.seed + 1)
+    args, upstream = step.make_inputs(dims, rng), step.make_upstream(dims, rng)
+    _, cache, _ = run_forward(student, None, step, args, case.label)
+    grads = run_backward(student, step, args, upstream, cache, case.label, lambda grads: None)
+    if compare(step.grads, grads, reference_backward(reference, step, args, upstream),
+               policy.gradient_tolerance, case.label, "", gradcheck.noise_floor(args, upstream)):
+        raise CheckFailed(f"{step.backward} is not right yet; this check chains it over the "
+                          f"steps, so fix {step.backward} first")
 
 
 def saturated_bias(cell: Cell, dims: Dims, rng: Draw,

@@ -3,7 +3,8 @@
 A check is worth its weight's share of its exercise's points among *all* the
 exercise's checks, hidden ones included. So a check is worth the same in a
 student's own `rnncourse check` (public checks only) and in grading, and the
-public maximum is the public share of the exercise's points.
+public maximum is the public share of the exercise's points. A student edition
+holds no hidden checks, only their weights (edition.hidden_weights).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rnncourse import edition
 from rnncourse.checking.spec import CheckSpec, collect
 from rnncourse.course.manifest import Exercise
 
@@ -30,7 +32,9 @@ class Scoring:
 
 
 def scoring(exercise: Exercise) -> Scoring:
-    return Scoring(exercise.points, sum(spec.weight for spec in collect(exercise)))
+    hidden = edition.hidden_weights(exercise.id)  # none in the full course: collected
+    return Scoring(exercise.points,
+                   sum(spec.weight for spec in collect(exercise)) + sum(hidden.values()))
 
 
 def function_points(exercise: Exercise) -> dict[str, float]:
@@ -39,4 +43,6 @@ def function_points(exercise: Exercise) -> dict[str, float]:
     points = dict.fromkeys(exercise.functions, 0.0)
     for spec in collect(exercise):
         points[spec.function] += rule.check(spec)
+    for function, weight in edition.hidden_weights(exercise.id).items():
+        points[function] += rule.points * weight / rule.total_weight
     return points

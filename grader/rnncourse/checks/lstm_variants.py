@@ -1,8 +1,6 @@
 """Checks for exercises/lstm_variants.py (optional): the peephole and the coupled
 LSTM steps, forward only."""
 
-from pathlib import Path
-
 import numpy as np
 
 from rnncourse.checking import (
@@ -16,7 +14,7 @@ from rnncourse.checking import (
 from rnncourse.checking.draws import FixedDraw
 from rnncourse.checking.gradcheck import relative_error
 from rnncourse.checking.recurrent import forward_floor, hidden_kinds, random_dims, register
-from rnncourse.course.loader import reference_module
+from rnncourse.checking.references import sibling
 
 PEEPHOLE = "peephole_lstm_step_forward"
 COUPLED = "coupled_lstm_step_forward"
@@ -96,7 +94,7 @@ def hidden(function: str, scale: float = 1.0):
 
 def zero_peepholes(student, reference, policy):
     """With p = 0 the peephole step is the plain LSTM step (of solutions/lstm.py)."""
-    plain = reference_module(Path(reference.__file__).parent, "lstm.py")
+    plain = sibling(reference, "lstm.py")
     label, dims, seed = CASES[0]
     args = inputs(PEEPHOLE, dims, FixedDraw(seed + 10))
     args = (*args[:-1], np.zeros_like(args[-1]))

@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from rnncourse import __version__
+from rnncourse import __version__, edition
 from rnncourse.cli.errors import InputError
 from rnncourse.errors import CourseError
 
@@ -25,21 +25,44 @@ COMMANDS = {
     "grade": "Grade a class of submissions into a gradebook and reports (instructors).",
     "nbgrader": "Run the course through nbgrader: generate it, report from its gradebook.",
     "lab": "Labs with your own cells: vanishing gradients, the adding problem.",
+    "release": "Write the student edition of the course, self-tested and audited (instructors).",
 }
+# What a student edition refuses: it has no solutions, hidden checks or plain bank.
+INSTRUCTOR_COMMANDS = ("build", "grade", "nbgrader", "release")
+
+
+def _student_edition() -> bool:
+    return edition.student_edition() is not None
+
+
+def _refusing(name: str) -> click.Command:
+    """A command that only says, in one line, that the student edition refuses it."""
+
+    def refuse() -> None:
+        raise InputError(edition.refusal(f"`rnncourse {name}`"))
+
+    return click.Command(name, callback=refuse, add_help_option=False,
+                         help=f"Not in the student edition: `rnncourse {name}` is for instructors.",
+                         context_settings={"ignore_unknown_options": True,
+                                           "allow_extra_args": True})
 
 
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
+        if _student_edition():
+            return [name for name in COMMANDS if name not in INSTRUCTOR_COMMANDS]
         return list(COMMANDS)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in COMMANDS:
             return None
+        if name in INSTRUCTOR_COMMANDS and _student_edition():
+            return _refusing(name)
         return importlib.import_module(f"rnncourse.cli.commands.{name}").command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):
-            formatter.write_dl(list(COMMANDS.items()))
+            formatter.write_dl([(name, COMMANDS[name]) for name in self.list_commands(ctx)])
 
     def invoke(self, ctx: click.Context):
         try:

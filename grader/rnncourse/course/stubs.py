@@ -21,13 +21,16 @@ from rnncourse.errors import CourseError
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
-_HEADER = "# rnncourse exercise (stub {digest}): fill in each TODO, then run `rnncourse check`.\n"
-_HEADER_PATTERN = re.compile(r"^# rnncourse exercise \(stub ([0-9a-f]{12})\)")
+_HEADER = ("# rnncourse exercise (stub {digest}{release}): fill in each TODO, "
+           "then run `rnncourse check`.\n")
+# A student edition's stubs also name their release (course/stamp.py): grading reads it back.
+_HEADER_PATTERN = re.compile(
+    r"^# rnncourse exercise \(stub ([0-9a-f]{12})(?:, release ([^)\s]+))?\)")
 _DEF = re.compile(r"^(\s*)def\s+([A-Za-z_]\w*)\s*\(")
 
 
-def strip_solutions(source: str, filename: str) -> str:
-    """The stub for one solution file's text."""
+def strip_solutions(source: str, filename: str, release: str | None = None) -> str:
+    """The stub for one solution file's text; ``release``, a stamp, goes in its header."""
     lines = source.splitlines(keepends=True)
     out: list[str] = []
     region_start: int | None = None
@@ -55,7 +58,8 @@ def strip_solutions(source: str, filename: str) -> str:
     except SyntaxError as error:
         raise CourseError(f"{filename}: the stub would not compile (line {error.lineno}: "
                           f"{error.msg})") from None
-    return _HEADER.format(digest=_digest(stub)) + stub
+    return _HEADER.format(digest=_digest(stub),
+                          release=f", release {release}" if release else "") + stub
 
 
 def _enclosing_function(previous: list[str], indent: int) -> str | None:
@@ -72,6 +76,12 @@ def _drop_double_blank_lines(text: str) -> str:
 
 def _digest(stub: str) -> str:
     return hashlib.sha256(stub.encode()).hexdigest()[:12]
+
+
+def release_of(text: str) -> str | None:
+    """The release stamp in the header of an exercise file, if it has one."""
+    match = _HEADER_PATTERN.match(text.partition("\n")[0])
+    return match.group(2) if match else None
 
 
 def is_untouched_stub(text: str) -> bool:

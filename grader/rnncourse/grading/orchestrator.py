@@ -26,8 +26,9 @@ from typing import Protocol
 import rnncourse
 from rnncourse import filelock
 from rnncourse.course.manifest import Course
+from rnncourse.course.stamp import course_stamp
 from rnncourse.errors import CourseError
-from rnncourse.grading import quizzes, submissions
+from rnncourse.grading import quizzes, releases, submissions
 from rnncourse.grading.gradebook import Gradebook, Grading, Run
 from rnncourse.grading.pool import JudgePool, JudgeStartError
 from rnncourse.grading.replies import JudgeReply
@@ -195,6 +196,8 @@ def _export(options: Options, course: Course, scan: Scan, current: dict[str, Gra
             digest: str, first_notes: list[str]) -> tuple[list[Row], list[str], dict]:
     rows = rows_for(scan, current, digest)
     notes = _notes(scan, current, rows, first_notes)
+    notes += releases.notes(current, {s.student_id for s in scan.submissions},
+                            course_stamp(course))
     return rows, notes, exports.write(options.out, course, rows, notes)
 
 
@@ -210,6 +213,7 @@ def _run_judges(pool: JudgePool, course: Course, options: Options, students: lis
         submission = by_id[reply.student_id]
         if reply.result is not None:
             CourseResult.from_dict(reply.result)  # a malformed reply fails here, not in exports
+            reply.result[releases.KEY] = _releases(course, submission)
         grading = Grading(submission.student_id, reply.status, reply.reason,
                           reply.content_hash or submission.content_hash, digest,
                           reply.result, reply.quiz, reply.seconds)
@@ -223,6 +227,14 @@ def _run_judges(pool: JudgePool, course: Course, options: Options, students: lis
     hang_after = options.timeout + 2 * course.policy.check_timeout + 30
     pool.run(tasks, record, stop, hang_after)
     return recorded
+
+
+def _releases(course: Course, submission: Submission) -> list[str]:
+    """The student edition releases the submission's files name (course/stubs.py)."""
+    try:
+        return releases.found_in(course, submissions.members(submission.path))
+    except (submissions.SubmissionError, OSError):
+        return []
 
 
 @contextmanager

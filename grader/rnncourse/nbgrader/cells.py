@@ -24,11 +24,10 @@ reads back.
 
 from __future__ import annotations
 
-from rnncourse.checking import engine
-from rnncourse.checking.scoring import scoring
+from rnncourse.checking import engine, references
+from rnncourse.checking.scoring import function_points
 from rnncourse.checking.spec import collect
 from rnncourse.course import manifest as course_module
-from rnncourse.course.loader import reference_module
 from rnncourse.results import CheckResult
 from rnncourse.sandbox.inkernel import InKernelStudent
 
@@ -43,7 +42,9 @@ class NotebookGrader:
         self.exercise = self.course.exercise(exercise)
         self.function = function
         self.specs = [spec for spec in collect(self.exercise) if spec.function == function]
-        self.cell_points = scoring(self.exercise).checks(self.specs)
+        # all of the function's points, its hidden checks' included (a student
+        # edition has only their weights)
+        self.cell_points = function_points(self.exercise)[function]
         self.student = InKernelStudent(namespace, self.exercise.file)
         self.results: list[CheckResult] = []
 
@@ -52,7 +53,7 @@ class NotebookGrader:
         happened, and attach the results to the cell's output."""
         specs = [spec for spec in self.specs if spec.hidden == hidden]
         try:
-            reference = reference_module(self.course.solutions_dir, self.exercise.file)
+            reference = references.reference(self.course, self.exercise)
             results = engine.check_specs(self.course, self.exercise, specs, self.student,
                                          reference)
         except Exception as error:  # noqa: BLE001 - a test cell must never raise

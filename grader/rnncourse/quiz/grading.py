@@ -2,12 +2,12 @@
 class grading (`rnncourse grade` calls load_bank, read_answers, grade_answers).
 
 An answers file maps question ids to answers, in TOML (to write by hand) or
-JSON (to generate), chosen by the file's extension:
+JSON (to generate), chosen by the file's extension (the format, not the answers):
 
-    vanishing-sigmoid-peak = 0.25          # a number
-    lstm-block-slice = "c"                 # a choice, by its letter in the bank's order
-    vanishing-exploding-signs = ["a", "b", "d"]   # select all that apply
-    lstm-no-clipping-needed = false        # true or false
+    vanishing-sigmoid-peak = 0.5           # a number
+    lstm-block-slice = "a"                 # a choice, by its letter in the bank's order
+    vanishing-exploding-signs = ["a", "c"]   # select all that apply
+    lstm-no-clipping-needed = true         # true or false
 
 A question that is missing, or answered with "", counts as unanswered (0 points).
 """

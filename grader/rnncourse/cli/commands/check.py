@@ -30,9 +30,15 @@ def command(ctx: click.Context, exercises: tuple[str, ...], directory: Path | No
     Exit code 0 when every check passes, 1 when some fail, 2 on bad input.
     """
     forkserver.warm_up()  # the student-process server boots numpy while we import ours
+    from rnncourse import edition
     from rnncourse.checking import engine
     from rnncourse.course import manifest as course_module
 
+    student_edition = edition.student_edition()
+    if hidden and student_edition is not None:
+        from rnncourse.cli.errors import InputError
+
+        raise InputError(edition.refusal("`rnncourse check --hidden`"))
     course = course_module.load()
     selected = course.select(exercises)
     folder = course.exercises_dir if directory is None else directory
@@ -40,7 +46,10 @@ def command(ctx: click.Context, exercises: tuple[str, ...], directory: Path | No
         raise click.BadParameter(f"directory '{folder}' does not exist", param_hint="--dir")
     if as_json:
         result = engine.run(course, selected, folder, include_hidden=hidden)
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        data = result.to_dict()
+        data["edition"] = "full" if student_edition is None else "student"
+        data["release"] = None if student_edition is None else student_edition.stamp
+        click.echo(json.dumps(data, indent=2))
     else:
         # rich loads while the checks run: the judge mostly waits on student processes
         running = engine.Background(engine.run, course, selected, folder,
@@ -52,7 +61,10 @@ def command(ctx: click.Context, exercises: tuple[str, ...], directory: Path | No
             else contextlib.nullcontext()
         with spinner:
             result = running.result()
-        course_view(console, result, verbose)
+        heading = (f"{course.name} {course.version}, the instructor's full course"
+                   if student_edition is None else
+                   f"{course.name}, student edition, release {student_edition.stamp}")
+        course_view(console, result, verbose, heading)
     from rnncourse.cli import progress as status
 
     status.record_check(course, folder, result)  # for `rnncourse status`; only exercises/

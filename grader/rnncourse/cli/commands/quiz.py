@@ -65,10 +65,15 @@ def command(ctx: click.Context, topics: tuple[str, ...], count: int | None, seed
     if force and mode not in ("--key", "--template", "--lock"):
         raise click.UsageError("--force goes with --key, --template or --lock")
 
+    from rnncourse import edition
     from rnncourse.course import manifest as course_module
     from rnncourse.course import notes as notes_module
     from rnncourse.quiz import grading as quiz
 
+    if mode in ("--key", "--lock") and edition.student_edition() is not None:
+        from rnncourse.cli.errors import InputError
+
+        raise InputError(edition.refusal(f"`rnncourse quiz {mode}`"))
     course = course_module.load()
     notes = notes_module.load(course.notes_dir)
     bank = quiz.load_bank(course)

@@ -111,7 +111,11 @@ def _failure(check: CheckResult) -> Text:
     return text
 
 
-def course_view(console: Console, result: CourseResult, verbose: bool = False) -> None:
+def course_view(console: Console, result: CourseResult, verbose: bool = False,
+                heading: str | None = None) -> None:
+    """The results of a check run; ``heading`` (which course, which release) first."""
+    if heading:
+        console.print(Text(heading, style="dim"))
     for exercise in result.exercises:
         console.print(exercise_view(exercise, verbose))
         if verbose or not exercise.passed:
