@@ -56,9 +56,9 @@ def test_the_editions_docs_link_only_to_what_it_holds(released):
 
 def test_the_edition_holds_no_solutions_mistakes_or_release_tool(released):
     names = set(files(released.out))
-    assert not any(name.startswith(("solutions/", "tests/", "grader/rnncourse/mistakes/",
-                                    "grader/rnncourse/release/")) for name in names)
-    assert not any("__pycache__" in name or name.endswith(".pyc") for name in names)
+    assert not [name for name in names if name.startswith((
+        "solutions/", "tests/", "grader/rnncourse/mistakes/", "grader/rnncourse/release/"))]
+    assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
     assert not (released.out / "docs" / "instructor-guide.md").exists()
 
 

@@ -22,7 +22,7 @@ PATH = "/usr/local/bin:/usr/bin:/bin"
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 # what an interpreter may need to start and import rnncourse and numpy
 _START_UP = ("PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "PYTHONNOUSERSITE",
-             "LD_LIBRARY_PATH")
+             "PYTHONDONTWRITEBYTECODE", "LD_LIBRARY_PATH")
 
 
 def _passed_on(name: str) -> bool:
