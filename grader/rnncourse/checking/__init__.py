@@ -3,7 +3,7 @@
 mistakes), the recurrent-cell check builder, fixed draws for public checks,
 numeric gradients, the scoring rule and the engine that runs checks.
 
-May import sandbox/, course/ and results; never grading/, reports/, quiz/ or
+May import sandbox/, course/, results and untrusted; never grading/, reports/, quiz/ or
 cli/. The names check modules use are re-exported here.
 
 A check is a test function, written the way pytest tests are written, marked
