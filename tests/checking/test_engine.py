@@ -37,7 +37,7 @@ def test_exception_fails_that_function_only(course, student):
     assert only_tanh_fails(result)
     message = by_id(result)["tanh_derivative.values"].message
     assert message.startswith("tanh_derivative raised ValueError (activations.py, line ")
-    assert message.endswith("bad shape")
+    assert message.endswith(": 'bad shape'")  # the student's words, quoted
 
 
 def test_infinite_loop_times_out_and_the_rest_runs(quick, student):
@@ -101,7 +101,7 @@ def test_syntax_error_names_the_line(course, student):
     assert result.score == 0 and len(failing(result)) == len(result.checks)
     assert all(c.kind == "import" for c in result.checks)
     assert result.problem == f"activations.py has a SyntaxError (activations.py, line {line}): " \
-                             "invalid syntax"
+                             "'invalid syntax'"
 
 
 def test_missing_function(course, student):
