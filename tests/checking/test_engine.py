@@ -4,6 +4,7 @@ its own check, with a clear one-line message, and the other checks still run."""
 import dataclasses
 import time
 
+import numpy as np
 import pytest
 from helpers.course import by_id, check, failing, full_marks, source_of
 
@@ -276,3 +277,82 @@ def test_background_returns_the_value_or_raises_the_error():
 def test_one_blas_thread_keeps_a_users_choice():
     env = forkserver.one_blas_thread({"OMP_NUM_THREADS": "4"})
     assert env["OPENBLAS_NUM_THREADS"] == "1" and env["OMP_NUM_THREADS"] == "4"
+
+
+def _spec(test, hidden=False):
+    from rnncourse.checking.spec import CheckSpec
+
+    return CheckSpec("sigmoid.probe", "sigmoid", test, hidden=hidden)
+
+
+def _compares_with_equals(student, reference):
+    """A check that compares anything but arrays with ==, as a careless one might:
+    two dicts holding arrays make that raise."""
+    x = np.linspace(-1.0, 1.0, 5)
+    first, second = student.call("sigmoid", x), student.call("sigmoid", x)
+    same = np.array_equal(first, second) if isinstance(first, np.ndarray) else first == second
+    assert same, "two calls gave different results"
+
+
+def test_an_exception_in_the_check_on_a_students_value_fails_the_check(course, student):
+    """The reference, in the student's place, returns an array: the same check
+    then raises nothing, so the exception came from the student's value."""
+    from rnncourse.sandbox.process import StudentProcess
+
+    folder = student("activations", """
+        def sigmoid(x):
+            return {"value": np.ones(3)}
+    """)
+    exercise = course.exercise("activations")
+    with StudentProcess(folder / "activations.py") as process:
+        (outcome,) = engine.check_specs(course, exercise, [_spec(_compares_with_equals)],
+                                        process, reference_of(course))
+    assert (outcome.kind, outcome.passed) == ("fail", False)
+    assert outcome.message == ("what sigmoid returned could not be checked: comparing it "
+                               "with the expected result raised ValueError")
+
+
+def test_an_exception_the_check_raises_with_the_reference_too_is_the_graders(course, student):
+    from rnncourse.sandbox.process import StudentProcess
+
+    def broken(student, reference):
+        student.call("sigmoid", np.zeros(2))
+        raise RuntimeError("a bug in the check")
+
+    exercise = course.exercise("activations")
+    with StudentProcess(student("activations") / "activations.py") as process:
+        (outcome,) = engine.check_specs(course, exercise, [_spec(broken)], process,
+                                        reference_of(course))
+    assert outcome.kind == "internal"
+    assert outcome.message == "internal error in check sigmoid.probe: RuntimeError: a bug in " \
+                              "the check"
+
+
+def test_after_a_hidden_check_a_process_reports_no_more_student_text(course, student):
+    """Whatever the process sends after it has served a hidden check may echo
+    the hidden inputs: a bounded line of the judge's words, no printed output."""
+    from rnncourse.sandbox.process import StudentProcess
+
+    def public(student, reference):
+        student.call("sigmoid", np.zeros(2))
+
+    folder = student("activations", """
+        def sigmoid(x):
+            print("printed " + str(x))
+            raise ValueError("inputs " + str(x) + "\\n" + "y" * 5000)
+    """)
+    exercise = course.exercise("activations")
+    with StudentProcess(folder / "activations.py") as process:
+        before, hidden, after = engine.check_specs(
+            course, exercise, [_spec(public), _spec(public, hidden=True), _spec(public)],
+            process, reference_of(course))
+    assert "'inputs [0. 0.] yyy" in before.message and "printed [0. 0.]" in before.output
+    for outcome in (hidden, after):
+        assert outcome.message.startswith("sigmoid raised ValueError (activations.py, line ")
+        assert "inputs" not in outcome.message and outcome.output == ""
+
+
+def reference_of(course):
+    from rnncourse.course.loader import reference_module
+
+    return reference_module(course.solutions_dir, "activations.py")

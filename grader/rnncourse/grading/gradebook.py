@@ -15,6 +15,7 @@ on the same filesystem gives the space back when its grading ends.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
@@ -142,6 +143,9 @@ class Gradebook:
                 code = getattr(error, "sqlite_errorcode", 0) & 0xFF
                 if code not in _DISK_FULL or time.monotonic() >= waited_until:
                     raise
+                # as SQLite advises after these errors (it may have rolled back already)
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.rollback()
             time.sleep(0.5)
 
     def start_run(self, submissions: Path, options: dict) -> int:

@@ -47,6 +47,13 @@ class QuizGrader:
         result = self.module.grade_answers(self.bank, {})
         return float(result.max_score)
 
+    def _maximum(self) -> float:
+        """What the quiz is out of (0 when even that cannot be found)."""
+        try:
+            return self.points or self._questions()
+        except Exception:  # noqa: BLE001 - a broken quiz module: nothing to be out of
+            return 0.0
+
     def grade(self, folder: Path) -> QuizScore:
         found = next((folder / name for name in ANSWER_FILES if (folder / name).is_file()), None)
         answers: dict = {}
@@ -72,7 +79,10 @@ class QuizGrader:
             detail = untrusted.tree(detail)
             json.dumps(detail)
         except Exception as error:  # noqa: BLE001 - the quiz grader's bug must not stop a run
-            return QuizScore(0.0, 0.0, problem=f"the quiz could not be graded ({_reason(error)})")
+            # still out of the quiz's points: an unreadable file must not drop the quiz
+            # from the maximum, which would raise the student's percentage
+            return QuizScore(0.0, self._maximum(),
+                             problem=f"the quiz could not be graded ({_reason(error)})")
         if self.points and max_score > 0:
             score, max_score = self.points * score / max_score, self.points
         return QuizScore(round(score, 6), max_score, detail if isinstance(detail, dict) else {},

@@ -34,7 +34,7 @@ class StudentError(Exception):
                  types: tuple[str, ...] = (), brief: str | None = None) -> None:
         super().__init__(message)
         self.kind = kind
-        self.brief = message if brief is None else brief
+        self.brief = str(getattr(message, "brief", message)) if brief is None else brief
         self.output = output
         self.types = types  # the exception's class and base class names, when it raised one
 
@@ -256,19 +256,33 @@ def _exception_types(error: object) -> tuple[str, ...]:
         if isinstance(names, list) else ()
 
 
+class Message(str):
+    """A message that also knows its ``brief`` form: the same words without the
+    student's (StudentError takes it from there)."""
+
+    brief: str
+
+    @classmethod
+    def of(cls, brief: str, said: str = "") -> Message:
+        message = cls(brief + said)
+        message.brief = brief
+        return message
+
+
 def _said(message: str) -> str:
     """The student's exception message, quoted, after a colon; "" when empty."""
     return f": {untrusted.quoted(message, MAX_MESSAGE)}" if message else ""
 
 
-def import_failure(filename: str, error: object) -> str:
+def import_failure(filename: str, error: object) -> Message:
     kind, type_name, message, where = _error_fields(error, IMPORT_KINDS)
     place = f" ({where})" if where else ""
     if kind == "syntax":
-        return f"{filename} has a {type_name or 'SyntaxError'}{place}{_said(message)}"
+        return Message.of(f"{filename} has a {type_name or 'SyntaxError'}{place}", _said(message))
     if kind == "exit":
-        return f"{filename} called sys.exit() while being imported{place}"
-    return f"importing {filename} raised {type_name or 'an exception'}{place}{_said(message)}"
+        return Message.of(f"{filename} called sys.exit() while being imported{place}")
+    return Message.of(f"importing {filename} raised {type_name or 'an exception'}{place}",
+                      _said(message))
 
 
 def call_failure(function: str, error: object) -> tuple[str, str, str]:
