@@ -481,7 +481,8 @@ def test_a_student_filling_the_scratch_disk_costs_the_others_nothing(tmp_path):
         assert rows[student]["gradings"] == 1  # a failed copy is not a grading
     mallory = rows["a-mallory"]
     assert mallory["status"] == "graded"
-    assert "'free 0'" in mallory["reason"] or "free 0'" in json.dumps(mallory["result"])
+    left = re.search(r"'free (\d+)'", json.dumps(mallory["result"]))
+    assert left and int(left.group(1)) < 64 << 10  # it did fill the disk
     assert scores(mallory) == pytest.approx({"activations": 0, "clipping": full["clipping"]})
 
 
