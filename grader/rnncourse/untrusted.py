@@ -67,7 +67,10 @@ def text(value: object, limit: int = MAX_TEXT) -> str:
     """Multi-line student text: unsafe characters escaped, tabs and newlines
     kept, at most ``limit`` characters. Bytes are decoded as UTF-8 (what is not
     UTF-8 becomes ``\\xNN``); None becomes ""."""
-    return cut(_UNSAFE.sub(_escape, _as_str(value)), limit)
+    value = _as_str(value)
+    if len(value) <= limit and _UNSAFE.search(value) is None:  # most text: as it is
+        return value
+    return cut(_UNSAFE.sub(_escape, value), limit)
 
 
 def line(value: object, limit: int = MAX_LINE) -> str:

@@ -328,28 +328,33 @@ def test_an_exception_the_check_raises_with_the_reference_too_is_the_graders(cou
                               "the check"
 
 
-def test_after_a_hidden_check_a_process_reports_no_more_student_text(course, student):
-    """Whatever the process sends after it has served a hidden check may echo
-    the hidden inputs: a bounded line of the judge's words, no printed output."""
+def test_hidden_checks_run_last_and_show_no_student_text(course, student):
+    """A process that has seen a hidden check's inputs could show them in what
+    it reports later: the public checks run first (the results keep their
+    order), and a hidden check keeps a bounded line of the judge's words."""
     from rnncourse.sandbox.process import StudentProcess
 
-    def public(student, reference):
+    def probe(student, reference):
         student.call("sigmoid", np.zeros(2))
 
     folder = student("activations", """
+        calls = []
+
         def sigmoid(x):
-            print("printed " + str(x))
-            raise ValueError("inputs " + str(x) + "\\n" + "y" * 5000)
+            calls.append(x)
+            print(f"call {len(calls)}")
+            raise ValueError(f"inputs {x} of call {len(calls)}\\n" + "y" * 5000)
     """)
     exercise = course.exercise("activations")
+    specs = [_spec(probe), _spec(probe, hidden=True), _spec(probe)]
     with StudentProcess(folder / "activations.py") as process:
-        before, hidden, after = engine.check_specs(
-            course, exercise, [_spec(public), _spec(public, hidden=True), _spec(public)],
-            process, reference_of(course))
-    assert "'inputs [0. 0.] yyy" in before.message and "printed [0. 0.]" in before.output
-    for outcome in (hidden, after):
-        assert outcome.message.startswith("sigmoid raised ValueError (activations.py, line ")
-        assert "inputs" not in outcome.message and outcome.output == ""
+        first, hidden, last = engine.check_specs(course, exercise, specs, process,
+                                                 reference_of(course))
+    assert first.output == "call 1\n" and last.output == "call 2\n"
+    assert "'inputs [0. 0.] of call 2 yyy" in last.message and not last.hidden
+    assert hidden.hidden and hidden.output == ""
+    assert hidden.message.startswith("sigmoid raised ValueError (activations.py, line ")
+    assert "inputs" not in hidden.message and len(hidden.message) <= 200
 
 
 def reference_of(course):

@@ -81,26 +81,47 @@ def _run_in_one_process(course: Course, exercises: list[Exercise], directory: Pa
                         include_hidden: bool, workdir: Path | None,
                         on_exercise: Callable[[ExerciseResult], None] | None,
                         isolation: str, deadline: float | None) -> CourseResult:
-    outcomes = []
-    after_hidden = False  # the process in hand has run a hidden check
+    """The public checks of every file first, then (``include_hidden``) the
+    hidden ones, the files handed on in turn: no public check runs in a process
+    that has seen hidden inputs, since its feedback could show them."""
+    passes: tuple[bool | None, ...] = (False, True) if include_hidden else (None,)
+    parts: list[list[ExerciseResult]] = []
+    timed_out: dict[str, dict[str, float]] = {}  # one time limit per function, both passes
     with contextlib.ExitStack() as stack:
         previous: StudentProcess | None = None
-        for exercise in exercises:
-            process = student_process(course, exercise, directory, workdir, isolation)
-            if process is not None:
-                handed = previous is not None and previous.hand_over(
-                    process, course.policy.check_timeout)
-                after_hidden = after_hidden and handed
-                stack.enter_context(process)
-                previous = process
-            outcome = run_exercise(course, exercise, directory, include_hidden, workdir,
-                                   isolation, deadline, process, after_hidden)
-            if process is not None:
-                after_hidden = after_hidden or any(check.hidden for check in outcome.checks)
-            if on_exercise is not None:
-                on_exercise(outcome)
-            outcomes.append(outcome)
+        for only_hidden in passes:
+            part = []
+            for exercise in exercises:
+                process = student_process(course, exercise, directory, workdir, isolation)
+                if process is not None:
+                    process.timed_out.update(timed_out.get(exercise.id, {}))
+                    if previous is not None:
+                        previous.hand_over(process, course.policy.check_timeout)
+                    stack.enter_context(process)
+                    previous = process
+                part.append(run_exercise(course, exercise, directory, include_hidden, workdir,
+                                         isolation, deadline, process, only_hidden))
+                if process is not None:
+                    timed_out[exercise.id] = process.timed_out
+            parts.append(part)
+    outcomes = [_merged(exercise, list(results)) for exercise, results in zip(exercises,
+                                                                              zip(*parts))]
+    for outcome in outcomes:
+        if on_exercise is not None:
+            on_exercise(outcome)
     return CourseResult(exercises=outcomes, hidden_included=include_hidden)
+
+
+def _merged(exercise: Exercise, parts: list[ExerciseResult]) -> ExerciseResult:
+    """One exercise's result from the results of its public and hidden checks,
+    its checks in the order its check module defines them."""
+    merged = parts[0]
+    if len(parts) > 1:
+        order = {spec.id: index for index, spec in enumerate(collect(exercise))}
+        merged.checks = sorted((check for part in parts for check in part.checks),
+                               key=lambda check: order.get(check.id, len(order)))
+        merged.problem = next((part.problem for part in parts if part.problem), None)
+    return merged
 
 
 def in_threads(task: Callable[[int], ExerciseResult], count: int,
@@ -175,28 +196,36 @@ def run_exercise(course: Course, exercise: Exercise, directory: Path,
                  include_hidden: bool = False, workdir: Path | None = None,
                  isolation: str = "basic", deadline: float | None = None,
                  process: StudentProcess | None = None,
-                 after_hidden: bool = False) -> ExerciseResult:
+                 only_hidden: bool | None = None) -> ExerciseResult:
     """Run one exercise's checks, scored by the one rule (scoring.py): without
     the hidden checks, the maximum is the public share of the exercise.
-    ``after_hidden``: ``process`` has run hidden checks already (_run_check)."""
+    ``only_hidden`` True or False: run (and return) only the hidden or only the
+    public checks, the maximum still that of them all."""
     specs = [spec for spec in collect(exercise) if include_hidden or not spec.hidden]
     result = ExerciseResult(exercise.id, exercise.title, scoring(exercise).checks(specs),
                             notes=exercise.notes, optional=exercise.optional)
+    if only_hidden is not None:
+        specs = [spec for spec in specs if spec.hidden == only_hidden]
     missing = f"{exercise.file} is missing from {directory}"
     if not (directory / exercise.file).is_file():
-        return missing_result(exercise, missing, include_hidden)
+        return _only(missing_result(exercise, missing, include_hidden), only_hidden)
     reference = reference_module(course.solutions_dir, exercise.file)
     if process is None:  # its own process, stopped at the end
         own = student_process(course, exercise, directory, workdir, isolation)
         if own is None:  # the file was removed since
-            return missing_result(exercise, missing, include_hidden)
+            return _only(missing_result(exercise, missing, include_hidden), only_hidden)
         with own:
             result.checks = check_specs(course, exercise, specs, own, reference, deadline)
     else:  # the caller's, left running
-        result.checks = check_specs(course, exercise, specs, process, reference, deadline,
-                                    after_hidden)
+        result.checks = check_specs(course, exercise, specs, process, reference, deadline)
     import_problem = next((c.message for c in result.checks if c.kind == "import"), None)
     result.problem = import_problem
+    return result
+
+
+def _only(result: ExerciseResult, only_hidden: bool | None) -> ExerciseResult:
+    if only_hidden is not None:
+        result.checks = [check for check in result.checks if check.hidden == only_hidden]
     return result
 
 
@@ -212,37 +241,37 @@ def missing_result(exercise: Exercise, problem: str, include_hidden: bool = True
 
 
 def check_specs(course: Course, exercise: Exercise, specs: list[CheckSpec], process: StudentCode,
-                reference: object, deadline: float | None = None,
-                after_hidden: bool = False) -> list[CheckResult]:
+                reference: object, deadline: float | None = None) -> list[CheckResult]:
     """Run ``specs`` of ``exercise`` against ``process`` (a StudentProcess, or
-    the in-kernel backend of nbgrader's notebooks). ``after_hidden``: the
-    process has served a hidden check already (see _run_check)."""
+    the in-kernel backend of nbgrader's notebooks); the results in the order of
+    ``specs``. The public checks run first: once a process has seen a hidden
+    check's inputs, whatever it reports could show them (see _run_check)."""
     rule = scoring(exercise)
-    results = []
-    for spec in specs:
+    results: list[CheckResult | None] = [None] * len(specs)
+    for index in sorted(range(len(specs)), key=lambda index: specs[index].hidden):
+        spec = specs[index]
         if deadline is not None and time.monotonic() >= deadline:
-            results.append(_failed(spec, exercise, rule,
-                                   "not run: the time limit for this submission was reached",
-                                   Kind.TIMEOUT))
-            continue
-        after_hidden = after_hidden or spec.hidden
-        results.append(_run_check(course, exercise, spec, rule, process, reference,
-                                  after_hidden))
-    return results
+            results[index] = _failed(spec, exercise, rule,
+                                     "not run: the time limit for this submission was reached",
+                                     Kind.TIMEOUT)
+        else:
+            results[index] = _run_check(course, exercise, spec, rule, process, reference)
+    return [result for result in results if result is not None]
 
 
 def _run_check(course: Course, exercise: Exercise, spec: CheckSpec, rule: Scoring,
-               process: StudentCode, reference: object,
-               after_hidden: bool = False) -> CheckResult:
+               process: StudentCode, reference: object) -> CheckResult:
     """Run one check. Whatever the check raises ends it as a failed check with
     a one-line message. An exception that is not a failure (a TypeError while
     comparing, say) is the grader's own ("internal": no score, retried) only
     when the check raises it with the reference solution in the student's
     place too; otherwise the student's value caused it, and the check fails.
 
-    Once a process has run a hidden check, whatever it reports may carry the
-    hidden inputs: those checks (``after_hidden``) keep only the judge's own
-    words and a bounded line (``_hide_student_text``), and no printed output."""
+    A hidden check's inputs are not shown, and whatever the student's code
+    wrote during it could show them: a hidden check keeps only the judge's own
+    words, a bounded line (``_hide_student_text``), and no printed output.
+    (Public checks never run after hidden ones in the same process: see
+    check_specs and _run_in_one_process.)"""
     max_points = rule.check(spec)
     outcome = CheckResult(spec.id, spec.function, False, 0.0, max_points,
                           hidden=spec.hidden, notes=exercise.notes)
@@ -281,7 +310,7 @@ def _run_check(course: Course, exercise: Exercise, spec: CheckSpec, rule: Scorin
         outcome.passed, outcome.points, outcome.kind = True, max_points, "pass"
     if not outcome.passed and outcome.hint is None and outcome.kind == "fail":
         outcome.hint = spec.hint
-    if after_hidden:
+    if spec.hidden:
         _hide_student_text(outcome, student_brief)
     else:
         outcome.message = untrusted.text(outcome.message, MAX_MESSAGE)
@@ -290,9 +319,9 @@ def _run_check(course: Course, exercise: Exercise, spec: CheckSpec, rule: Scorin
 
 
 def _hide_student_text(outcome: CheckResult, student_brief: str) -> None:
-    """The message of a hidden check (or of a check after one): the judge's own
-    words (the student's exception message left out), sanitised, one line of at
-    most HIDDEN_MESSAGE characters; nothing the student's code printed."""
+    """The message of a hidden check: the judge's own words (the student's
+    exception message left out), sanitised, one line of at most HIDDEN_MESSAGE
+    characters; nothing the student's code printed."""
     if outcome.kind != "internal":  # the grader's failure stays whole, for the instructor
         outcome.message = untrusted.line(student_brief or outcome.message, HIDDEN_MESSAGE)
     outcome.output = ""
