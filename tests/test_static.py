@@ -36,7 +36,8 @@ def test_pyright_finds_no_error_in_the_package():
     if not PYRIGHT.is_file():
         pytest.skip(f"pyright is not installed next to {sys.executable} "
                     '(pip install -e ".[test]")')
-    done = subprocess.run([str(PYRIGHT), "--pythonpath", sys.executable, "--outputjson"],
+    done = subprocess.run([str(PYRIGHT), "--project", str(ROOT), "--pythonpath", sys.executable,
+                           "--outputjson"],
                           cwd=ROOT, capture_output=True, text=True, timeout=280)
     try:
         output = json.loads(done.stdout[done.stdout.index("{"):])

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from rnncourse.sandbox.channel import Channel, ChannelClosed, ChannelTimeout
+from rnncourse.sandbox.channel import Channel, ChannelClosed, ChannelTimeout, MessageTooLarge
 
 
 @pytest.fixture
@@ -71,5 +71,5 @@ def test_a_closed_peer_is_reported(pair):
 def test_a_message_over_the_limit_is_refused_before_it_is_read(pair):
     channel, other = pair
     other.sendall(struct.pack("<Q", 1 << 40))
-    with pytest.raises(ChannelClosed, match="over the limit"):
+    with pytest.raises(MessageTooLarge, match="over the limit"):
         channel.receive(timeout=1, max_size=1 << 20)

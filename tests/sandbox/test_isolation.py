@@ -3,49 +3,17 @@ read the course, write or delete outside its copy, signal the judge, fork, or
 reach the network. Each attack is written as a student would."""
 
 import os
-import shutil
 import socket
-import textwrap
 import threading
 
 import pytest
 from helpers.course import ROOT
 
 from rnncourse.sandbox import landlock
-from rnncourse.sandbox.process import StudentError, StudentProcess
+from rnncourse.sandbox.process import StudentError
 
 NEEDS_LANDLOCK = pytest.mark.skipif(landlock.abi_version() < 6,
                                     reason="needs Linux with Landlock ABI 6 (kernel 6.12+)")
-
-
-@pytest.fixture
-def attack(tmp_path):
-    """attack(code) -> what the function `attack()` in a student file returned,
-    or the StudentError it raised, run under strict isolation."""
-    base = tmp_path / "grading"
-    base.mkdir()
-    os.chmod(base, 0o711)
-    victim = tmp_path / "other-student"
-    victim.mkdir()
-    (victim / "rnn.py").write_text("# someone else's work\n")
-
-    def run(code, **values):
-        copy = base / "copy"
-        shutil.rmtree(copy, ignore_errors=True)
-        copy.mkdir()
-        source = "import os, sys, signal, socket\nimport numpy as np\n"
-        source += "".join(f"{name} = {value!r}\n" for name, value in values.items())
-        source += textwrap.dedent(code)
-        (copy / "rnn.py").write_text(source)
-        with StudentProcess(copy / "rnn.py", workdir=copy, isolation="strict",
-                            deny=(ROOT,)) as process:
-            try:
-                return process.call("attack", (), timeout=10).value, process.report
-            except StudentError as error:
-                return error, process.report
-
-    run.victim = victim
-    return run
 
 
 @NEEDS_LANDLOCK
@@ -53,7 +21,7 @@ def test_report_says_what_holds(attack):
     value, report = attack("def attack():\n    return 1.0\n")
     assert value == 1.0
     assert report["isolation"] == "strict" and report["landlock_abi"] >= 6
-    assert report["network"] and report["signals"] and report["no-new-processes"]
+    assert report["network"] and report["signals"] and report["seccomp"] and report["read-only"]
     assert report["capabilities-dropped"] == (os.geteuid() == 0)
 
 
@@ -98,18 +66,47 @@ def test_writing_or_deleting_outside_the_copy_fails(attack):
 
 
 @NEEDS_LANDLOCK
-def test_working_in_its_own_copy_is_fine(attack):
+def test_its_own_copy_is_read_only(attack):
+    """No file can be written anywhere, so no disk can be filled: not the copy,
+    not TMPDIR or HOME (which point at it), not a new folder, not its own file."""
     value, _ = attack("""
         import tempfile
         def attack():
-            with open("notes.txt", "w") as f:
-                f.write("scratch")
-            with tempfile.NamedTemporaryFile() as f:
-                f.write(b"x")
-            import numpy.random   # a lazy import of the runtime still works
-            return float(len(open("notes.txt").read()))
+            failures = []
+            for action in (lambda: open("notes.txt", "w"),
+                           lambda: open(os.path.join(os.environ["TMPDIR"], "t"), "wb"),
+                           lambda: open(os.path.expanduser("~/.cache"), "w"),
+                           lambda: tempfile.NamedTemporaryFile(),
+                           lambda: os.mkdir("folder"),
+                           lambda: os.mkfifo("fifo"),
+                           lambda: os.symlink("rnn.py", "link"),
+                           lambda: open("rnn.py", "a").write("# more"),
+                           lambda: os.truncate("rnn.py", 0),
+                           lambda: os.rename("rnn.py", "moved.py"),
+                           lambda: os.remove("rnn.py")):
+                try:
+                    action()
+                except OSError as error:
+                    failures.append(type(error).__name__)
+            return failures
     """)
-    assert value == 7.0
+    # tempfile, finding no folder it may write, says FileNotFoundError
+    assert value == ["PermissionError"] * 3 + ["FileNotFoundError"] + ["PermissionError"] * 7
+    assert sorted(path.name for path in attack.copy.iterdir()) == ["rnn.py"]
+    assert attack.copy.joinpath("rnn.py").stat().st_size > 0
+
+
+@NEEDS_LANDLOCK
+def test_reading_its_copy_and_the_runtime_works(attack):
+    value, _ = attack("""
+        def attack():
+            import numpy.random, numpy.linalg, numpy.fft   # lazy imports of the runtime
+            import json, decimal, sqlite3, hashlib
+            a = numpy.random.default_rng(0).standard_normal((50, 50))
+            inverse = numpy.linalg.inv(a) @ a
+            return float(len(open("rnn.py").read()) > 0) + float(np.allclose(inverse, np.eye(50)))
+    """)
+    assert value == 2.0
 
 
 @NEEDS_LANDLOCK
@@ -214,8 +211,8 @@ def test_isolation_is_described_in_one_line():
     from rnncourse.sandbox.probe import describe_isolation
 
     line, complete = describe_isolation({"landlock_abi": 7, "network": True, "signals": True,
-                                         "no-new-processes": True})
+                                         "seccomp": True})
     assert complete and line.startswith("Isolation of student code: Landlock ABI 7")
     line, complete = describe_isolation({"landlock": "unavailable (old kernel)",
-                                         "no-new-processes": True})
+                                         "seccomp": True})
     assert not complete and "MISSING: file, network and signal restrictions" in line

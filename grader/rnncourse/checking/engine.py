@@ -56,8 +56,8 @@ def run(course: Course, exercises: list[Exercise], directory: Path,
                                    workdir, on_exercise, isolation, deadline)
     with contextlib.ExitStack() as stack:
         # every student process imports its file while earlier exercises are checked
-        processes = [student_process(course, exercise, Path(directory), workdir, isolation)
-                     for exercise in exercises]
+        processes = [student_process(course, exercise, Path(directory), workdir, isolation,
+                                     deadline) for exercise in exercises]
         for process in processes:
             if process is not None:
                 with contextlib.suppress(RuntimeError):  # retried, and reported, per check
@@ -92,7 +92,8 @@ def _run_in_one_process(course: Course, exercises: list[Exercise], directory: Pa
         for only_hidden in passes:
             part = []
             for exercise in exercises:
-                process = student_process(course, exercise, directory, workdir, isolation)
+                process = student_process(course, exercise, directory, workdir, isolation,
+                                          deadline)
                 if process is not None:
                     process.timed_out.update(timed_out.get(exercise.id, {}))
                     if previous is not None:
@@ -182,14 +183,15 @@ class Background(Generic[_T]):
 
 
 def student_process(course: Course, exercise: Exercise, directory: Path,
-                    workdir: Path | None, isolation: str) -> StudentProcess | None:
+                    workdir: Path | None, isolation: str,
+                    deadline: float | None = None) -> StudentProcess | None:
     """The (not yet started) process for ``exercise``'s file, or None when the
-    file is missing."""
+    file is missing. No wait for it lasts past ``deadline``."""
     path = directory / exercise.file
     if not path.is_file():
         return None
     deny = (course.root,) if isolation == "strict" else ()
-    return StudentProcess(path, course.policy.memory_mb, workdir, isolation, deny)
+    return StudentProcess(path, course.policy.memory_mb, workdir, isolation, deny, deadline)
 
 
 def run_exercise(course: Course, exercise: Exercise, directory: Path,
@@ -211,7 +213,7 @@ def run_exercise(course: Course, exercise: Exercise, directory: Path,
         return _only(missing_result(exercise, missing, include_hidden), only_hidden)
     reference = reference_module(course.solutions_dir, exercise.file)
     if process is None:  # its own process, stopped at the end
-        own = student_process(course, exercise, directory, workdir, isolation)
+        own = student_process(course, exercise, directory, workdir, isolation, deadline)
         if own is None:  # the file was removed since
             return _only(missing_result(exercise, missing, include_hidden), only_hidden)
         with own:

@@ -31,7 +31,7 @@ from rnncourse.course.manifest import Course
 from rnncourse.grading.quizzes import QuizGrader
 from rnncourse.grading.replies import JudgeReply
 from rnncourse.results import CourseResult, Kind, Status
-from rnncourse.sandbox import forkserver
+from rnncourse.sandbox import forkserver, reaper
 
 
 def grade(course: Course, quiz: QuizGrader | None, task: dict, scratch: Path) -> JudgeReply:
@@ -88,8 +88,24 @@ def grade(course: Course, quiz: QuizGrader | None, task: dict, scratch: Path) ->
         return reply
     finally:
         reply.seconds = round(time.monotonic() - started, 4)
+        if _judge_process:  # before the copy goes: nothing may hold its files open
+            end_leftovers()
         if copy is not None:
             _remove(copy)
+
+
+# True in a judge process (main): there, grade() ends what each student left.
+# A process that merely calls grade() (a test) may have children of its own.
+_judge_process = False
+
+
+def end_leftovers() -> None:
+    """Kill every process below this judge but its fork server: after a student,
+    nothing else of theirs may still run. The judge is a child subreaper
+    (main), so even a process that left its session and lost its parent is
+    still below it (reaper.py)."""
+    server = forkserver.running()
+    reaper.kill_descendants(os.getpid(), spare=[server.process.pid] if server else [])
 
 
 def _hide_copy_path(result: CourseResult, copy: Path, label: str) -> None:
@@ -140,6 +156,8 @@ def pin_to_cpu(cpu: int) -> None:
 def main(argv: list[str] | None = None) -> None:
     fd, root, scratch, *cpu = (argv or sys.argv[1:])[:4]
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the orchestrator's to handle
+    global _judge_process
+    _judge_process = reaper.become_subreaper()  # orphans of student processes stay below
     if cpu and cpu[0]:
         pin_to_cpu(int(cpu[0]))  # before the fork server starts, so that it inherits it
     forkserver.warm_up()  # boots numpy in the fork server while this process imports
@@ -160,6 +178,7 @@ def main(argv: list[str] | None = None) -> None:
             channel.sendall(json.dumps(reply.to_dict()).encode() + b"\n")
         except OSError:  # the orchestrator is gone: nobody to report to
             break
+    reaper.kill_descendants(os.getpid())  # the fork server too, and anything it missed
 
 
 if __name__ == "__main__":

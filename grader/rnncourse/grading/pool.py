@@ -25,7 +25,7 @@ from typing import cast
 
 from rnncourse.grading.replies import JudgeReply
 from rnncourse.results import Status
-from rnncourse.sandbox import forkserver
+from rnncourse.sandbox import forkserver, reaper
 
 MAX_START_FAILURES = 3
 
@@ -101,18 +101,16 @@ class Judge:
         return lines[-1] if lines else ""
 
     def kill(self) -> None:
-        """Stop the judge now, busy or not. Safe: its fork server sees EOF and
-        exits, and student processes die with their fork server
-        (PR_SET_PDEATHSIG); its temporary copies go with the run's scratch folder."""
+        """Stop the judge now, busy or not, with every process below it: its fork
+        server, student processes and any orphan of theirs (the judge adopts
+        them: reaper.py). Its temporary copies go with the run's scratch folder."""
         for closable in (self._reader, self.socket):
             try:
                 closable.close()
             except OSError:
                 pass
-        try:
-            self.process.kill()
-        except OSError:
-            pass
+        if self.process.returncode is None:  # not reaped: the pid is still the judge's
+            reaper.kill_tree(self.process.pid)
 
     def reap(self) -> None:
         self.process.wait()

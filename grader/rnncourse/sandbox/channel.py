@@ -29,6 +29,11 @@ class ChannelClosed(Exception):
     pass
 
 
+class MessageTooLarge(Exception):
+    """The next message says it is longer than the reader accepts: nothing of it
+    is read, and the channel is of no further use."""
+
+
 class Channel:
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
@@ -52,7 +57,7 @@ class Channel:
         self._fill(_LENGTH.size, deadline)
         (size,) = _LENGTH.unpack_from(self._pending)
         if size > max_size:
-            raise ChannelClosed(f"message of {size} bytes is over the limit of {max_size}")
+            raise MessageTooLarge(f"a message of {size} bytes, over the limit of {max_size}")
         end = _LENGTH.size + size
         self._fill(end, deadline)
         message = bytes(memoryview(self._pending)[_LENGTH.size:end])

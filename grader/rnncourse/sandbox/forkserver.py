@@ -21,7 +21,7 @@ import sys
 import threading
 from collections.abc import MutableMapping  # loaded by os already: no start-up cost
 
-_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+from rnncourse.sandbox import environment
 
 
 def one_blas_thread(env: MutableMapping[str, str]) -> MutableMapping[str, str]:
@@ -29,7 +29,7 @@ def one_blas_thread(env: MutableMapping[str, str]) -> MutableMapping[str, str]:
     matrices are small, and OpenBLAS's extra threads spin at numpy's import,
     taking the cores that judges and student processes share. Applied to
     os.environ, it must run before numpy loads."""
-    for name in _THREAD_VARIABLES:
+    for name in environment.THREAD_VARIABLES:
         env.setdefault(name, "1")
     return env
 
@@ -111,7 +111,9 @@ class ForkServer:
 
     def __init__(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        env = one_blas_thread(dict(os.environ))
+        # not the judge's environment: student processes are forked from this one,
+        # and its environment stays in their memory
+        env = environment.for_fork_server(os.environ)
         self.process = subprocess.Popen(
             [sys.executable, "-c", "import sys; from rnncourse.sandbox import forkserver; "
              "forkserver.serve(int(sys.argv[1]))", str(theirs.fileno())],
@@ -164,6 +166,12 @@ def current() -> ForkServer:
         if _current is None or not _current.alive():
             _current = ForkServer()
         return _current
+
+
+def running() -> ForkServer | None:
+    """This process's fork server if one is running (none is started)."""
+    with _current_lock:
+        return _current if _current is not None and _current.alive() else None
 
 
 def warm_up() -> None:

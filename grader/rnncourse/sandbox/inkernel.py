@@ -71,7 +71,7 @@ class InKernelStudent(Caller):
             answer = {"ok": False, "error": {"type": "_OutOfTime"}}
         if _ran_out_of_time(answer):
             raise self._ran_out_of_time(functions, timeout)
-        reply = protocol.decode(protocol.encode(answer, keep=self.session.keep))
+        reply = protocol.decode(self.session.encode(answer))
         return reply if isinstance(reply, dict) else {}
 
     def __enter__(self) -> InKernelStudent:

@@ -32,13 +32,15 @@ def describe_isolation(report: dict) -> tuple[str, bool]:
     held, missing = [], []
     abi = report.get("landlock_abi")
     if abi:
-        held.append(f"Landlock ABI {abi}: files limited to each copy")
+        held.append(f"Landlock ABI {abi}: files limited to each copy, read-only")
         (held if report.get("network") else missing).append("no TCP")
         (held if report.get("signals") else missing).append("no signals out of the sandbox")
     else:
         reason = report.get("landlock", "no Landlock")
         missing.append(f"file, network and signal restrictions ({reason})")
-    (held if report.get("no-new-processes") else missing).append("no new processes")
+    (held if report.get("seccomp") else missing).append(
+        "seccomp: native system calls only, no new processes, namespaces or sockets, no SysV "
+        "IPC or memfd")
     if report.get("capabilities-dropped"):
         held.append("root capabilities dropped")
     line = "Isolation of student code: " + "; ".join(held or ["process boundary only"]) + "."

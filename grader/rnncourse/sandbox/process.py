@@ -18,11 +18,9 @@ from pathlib import Path
 
 from rnncourse.sandbox import forkserver, protocol
 from rnncourse.sandbox.calls import Call, Caller, StudentError, import_failure, text
-from rnncourse.sandbox.channel import Channel, ChannelClosed, ChannelTimeout
+from rnncourse.sandbox.channel import Channel, ChannelClosed, ChannelTimeout, MessageTooLarge
 
 __all__ = ["Call", "StudentError", "StudentProcess"]
-
-MAX_REPLY = 512 * 1024 * 1024
 
 
 @dataclass
@@ -40,11 +38,14 @@ class StudentProcess(Caller):
     """One student file imported in its own process."""
 
     def __init__(self, path: Path, memory_mb: int = 2048, workdir: Path | None = None,
-                 isolation: str = "basic", deny: tuple[Path, ...] = ()) -> None:
+                 isolation: str = "basic", deny: tuple[Path, ...] = (),
+                 deadline: float | None = None) -> None:
         """``isolation`` "basic": own process, memory cap. "strict" (class grading):
         also no access outside ``workdir`` (nor to the ``deny`` trees or the
         rnncourse package), no network, no signals, no new processes — see
-        worker.strict_isolation. ``report`` says what held once started."""
+        worker.strict_isolation. ``report`` says what held once started.
+        ``deadline`` (time.monotonic()): no wait for a reply lasts past it,
+        whatever time the current call has left."""
         if isolation not in ("basic", "strict"):
             raise ValueError(f"unknown isolation {isolation!r}")
         super().__init__()
@@ -53,6 +54,8 @@ class StudentProcess(Caller):
         self.workdir = workdir
         self.isolation = isolation
         self.deny = tuple(str(Path(p).resolve()) for p in deny)
+        self.deadline = deadline
+        self.max_reply = protocol.frame_limit(isolation)
         self.report: dict = {}
         self.generation = 0
         self.import_output = ""
@@ -94,8 +97,9 @@ class StudentProcess(Caller):
         try:
             self._conn.send(protocol.encode_request(
                 {"op": "switch", "path": str(successor.path), "generation": generation}))
-            reply = protocol.decode(self._conn.receive(timeout, MAX_REPLY))
-        except (ChannelClosed, ChannelTimeout, protocol.ProtocolError):
+            reply = protocol.decode(self._conn.receive(self._within_deadline(timeout),
+                                                       self.max_reply))
+        except (ChannelClosed, ChannelTimeout, MessageTooLarge, protocol.ProtocolError):
             reply = None
         if not isinstance(reply, dict) or reply.get("ok") is not True:
             self.stop()
@@ -167,14 +171,28 @@ class StudentProcess(Caller):
             raise StudentError("your code ended its process before this call", "crash") from None
         return self._receive(timeout, started, functions)
 
+    def _within_deadline(self, seconds: float) -> float:
+        if self.deadline is None:
+            return seconds
+        left = self.deadline - time.monotonic()
+        return seconds if seconds < left else max(0.0, left)
+
     def _receive(self, timeout: float, started: float, functions: tuple[str, ...] = ()) -> dict:
         assert self._conn is not None
         remaining = max(0.0, timeout - (time.perf_counter() - started))
+        limited = self._within_deadline(remaining)
         try:
-            reply = protocol.decode(self._conn.receive(remaining, MAX_REPLY))
+            reply = protocol.decode(self._conn.receive(limited, self.max_reply))
         except ChannelTimeout:
             self.stop()
+            if limited < remaining:
+                raise StudentError("stopped at the time limit for this submission",
+                                   "timeout") from None
             raise self._ran_out_of_time(functions, timeout) from None
+        except MessageTooLarge as error:
+            self.stop()
+            raise StudentError(f"the student process sent {error}; no honest reply is "
+                               "anywhere near that size", "protocol") from None
         except ChannelClosed:
             self.stop()
             raise StudentError("your code ended its process (os._exit, a crash, a signal "

@@ -30,6 +30,17 @@ _NUMERIC_KINDS = "biufc"
 MAX_DEPTH = 16
 MAX_ITEMS = 100_000
 MAX_TEXT = 4000
+# The largest message a student process may send, and the largest JSON header in
+# it: what the judge reads and decodes per reply, so what one reply can cost it
+# in memory and time. Under strict isolation (class grading) the frame limit is
+# MAX_FRAME: the largest honest reply over the course's checks, hidden ones
+# included, is about 23 kB with a header under 1 kB (measured over twenty runs;
+# tests/sandbox/test_containment.py keeps it under a quarter of the limits).
+# A student's own process on their own machine (check, labs: whole training
+# batches cross) may send up to MAX_OWN_FRAME.
+MAX_FRAME = 8 << 20
+MAX_OWN_FRAME = 256 << 20
+MAX_HEADER = 1 << 20
 _T = TypeVar("_T")
 
 
@@ -58,6 +69,11 @@ class Unsupported:
 
 Keep = Callable[[object], Handle]
 """Stores an object in the student process and returns its handle."""
+
+
+def frame_limit(isolation: str) -> int:
+    """The largest reply a student process under ``isolation`` may send."""
+    return MAX_FRAME if isolation == "strict" else MAX_OWN_FRAME
 
 
 def encode(message: object, keep: Keep | None = None) -> bytes:
@@ -195,6 +211,8 @@ def decode(blob: bytes) -> object:
     if not isinstance(blob, (bytes, bytearray)) or len(blob) < _LENGTH.size:
         raise ProtocolError("message too short")
     (header_size,) = _LENGTH.unpack_from(blob)
+    if header_size > MAX_HEADER:
+        raise ProtocolError(f"header of {header_size} bytes, over the limit of {MAX_HEADER}")
     start = _LENGTH.size + header_size
     if start > len(blob):
         raise ProtocolError("header length beyond the message")

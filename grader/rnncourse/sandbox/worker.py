@@ -19,14 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
-from rnncourse.sandbox import landlock, protocol, seccomp, sharedstate
+from rnncourse.sandbox import environment, landlock, protocol, seccomp, sharedstate
 from rnncourse.sandbox.channel import Channel, ChannelClosed
 
 MAX_OUTPUT = 2000
 # The whole rnncourse package, not just sandbox/: checks/ and mistakes/ (known-wrong
 # variants, one change away from a solution) sit beside this folder.
 PACKAGE = Path(__file__).resolve().parents[1]
-MAX_MESSAGE = 256 * 1024 * 1024
 
 
 class _Captured(io.TextIOBase):
@@ -64,6 +63,7 @@ class Session:
         self.captured = _Captured()
         self.snapshot: sharedstate.Snapshot | None = None  # shared state before any student code
         self.own_modules: set[str] = set()  # the student's files imported so far
+        self.max_frame = protocol.MAX_OWN_FRAME  # the largest reply the judge accepts
 
     def keep(self, value: object) -> protocol.Handle:
         handle_id = len(self.objects) + 1
@@ -73,11 +73,16 @@ class Session:
         return protocol.Handle(handle_id, generation=self.generation)
 
     def send(self, message: dict) -> None:
+        self.conn.send(self.encode(message))
+
+    def encode(self, message: dict) -> bytes:
+        """``message`` as a reply, or a "too-large" error where it would be over
+        the size the judge accepts."""
         blob = protocol.encode(message, keep=self.keep)
-        if len(blob) > MAX_MESSAGE:
+        if len(blob) > self.max_frame:
             blob = protocol.encode({"ok": False, "error": {
                 "kind": "too-large", "type": "", "message": "the result is too large to send"}})
-        self.conn.send(blob)
+        return blob
 
     def resolve(self, value: object) -> object:
         """Replace handles in the judge's arguments by the objects they stand for."""
@@ -108,6 +113,7 @@ def serve(fd: int, path: str | Path, generation: int, memory_mb: int,
     conn = Channel.from_fd(fd)
     _isolate(memory_mb)
     session = Session(conn, generation)
+    session.max_frame = protocol.frame_limit(isolation)
     path = Path(path).resolve()
     session.student_dir = str(path.parent)
     os.chdir(workdir or session.student_dir)
@@ -169,30 +175,42 @@ def _isolate(memory_mb: int) -> None:
 
 def strict_isolation(workdir: Path, deny: list[str]) -> dict:
     """Lock this process down before any student code runs, for class grading.
-    With Landlock: read-only access to the Python runtime except the rnncourse
-    package and the ``deny`` trees, read-write access to ``workdir`` only, no
-    TCP, no signals or abstract sockets reaching outside this process. With
-    seccomp: no new processes or threads. Root's capabilities are dropped, and
-    files and descriptors are bounded. Returns what holds."""
+
+    - environment: the fixed allow-list of environment.py, HOME and TMPDIR
+      pointing at ``workdir``;
+    - files (Landlock): read-only access to the Python runtime except the
+      rnncourse package and the ``deny`` trees, and to ``workdir``; no writes
+      anywhere, so no disk to fill (where Landlock is missing, RLIMIT_FSIZE 0
+      still keeps any file from growing); no TCP, no signals or abstract
+      sockets reaching outside this process;
+    - system calls (seccomp.py): native ABI only, no new processes, threads or
+      namespaces, no SysV IPC, memfd or keyrings, no new sockets (connected
+      Unix pairs only), no executable anonymous memory;
+    - root's capabilities dropped; descriptors and core files bounded.
+
+    Returns what holds."""
     import resource
     import signal
 
     report: dict = {}
-    os.environ["TMPDIR"] = str(workdir)
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails instead
-    for limit, value in ((resource.RLIMIT_NPROC, 0), (resource.RLIMIT_FSIZE, 64 << 20),
+    inherited = dict(os.environ)
+    os.environ.clear()  # through unsetenv: the C library's copy goes too
+    os.environ.update(environment.for_student(inherited, str(workdir)))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write that grows a file fails instead
+    for limit, value in ((resource.RLIMIT_NPROC, 0), (resource.RLIMIT_FSIZE, 0),
                          (resource.RLIMIT_NOFILE, 64), (resource.RLIMIT_CORE, 0)):
         try:
             resource.setrlimit(limit, (value, value))
         except (ValueError, OSError):
             report.setdefault("limits-not-set", []).append(str(limit))
     try:
-        ruleset = landlock.Ruleset(readable_roots(tuple(deny)), [workdir])
+        ruleset = landlock.Ruleset([*readable_roots(tuple(deny)), workdir], [])
         report.update(ruleset.enforce())
+        report["read-only"] = True
     except landlock.LandlockError as error:
         report["landlock"] = f"unavailable ({error})"
     report["capabilities-dropped"] = seccomp.drop_capabilities()
-    report["no-new-processes"] = seccomp.forbid_new_processes()
+    report["seccomp"] = seccomp.restrict()
     return report
 
 
