@@ -337,6 +337,33 @@ def test_hidden_inputs_carried_to_the_next_file_do_not_reach_the_feedback(texts,
             assert LEAK not in check["message"] + check["output"]
 
 
+def test_a_stored_result_with_a_surrogate_no_longer_stops_every_rerun(tmp_path):
+    """A gradebook written before the sanitiser holds a message with a lone
+    surrogate (as JSON escapes it): the rerun reuses that result, and its
+    exports must still be written."""
+    import sqlite3
+
+    root = make_course(tmp_path / "course")
+    subs, out = tmp_path / "submissions", tmp_path / "out"
+    add_folder(subs, "amy", full_class())
+    add_folder(subs, "ben", full_class())
+    assert grade(root, subs, out).returncode == 0
+    with sqlite3.connect(out / "gradebook.sqlite") as db:
+        result = db.execute("SELECT result FROM gradings WHERE student_id = 'amy'").fetchone()[0]
+        stored = json.loads(result)
+        check = stored["exercises"][0]["checks"][0]
+        check.update(passed=False, kind="exception", output="\ud800\x1b[2J",
+                     message="sigmoid raised ValueError: \ud800 \u202e")
+        db.execute("UPDATE gradings SET result = ? WHERE student_id = 'amy'",
+                   (json.dumps(stored),))
+    again = grade(root, subs, out)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Graded 0 student(s)" in " ".join(again.stdout.split())  # reused, not regraded
+    for name, text in exports(out).items():
+        assert not RAW.search(text), name
+    assert "\\ud800" in (out / "feedback" / "amy.md").read_text(encoding="utf-8")
+
+
 # ----------------------------------------------------------------------------
 # Names (1, 11): folders, zips and files named to reach the terminal or the
 # reports, and zips whose entries or size are beyond the limits.
