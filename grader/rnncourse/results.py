@@ -13,10 +13,16 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from rnncourse import untrusted
+
 if TYPE_CHECKING:
     from rnncourse.course.manifest import Course
 
 
+# A hidden check's message, as students read it (feedback, Gradescope): one
+# line of at most this many characters. Its cases are not shown, and text the
+# student's code wrote could echo them (see checking/engine.py, _run_check).
+HIDDEN_MESSAGE = 200
 _STUDENT_ID = re.compile(r"[^\W_][\w.@+-]{0,63}")
 
 
@@ -91,6 +97,13 @@ class CheckResult:
     hidden: bool = False
     kind: str = Kind.PASS  # a Kind
     output: str = ""  # what the student's code printed, truncated
+
+    def feedback_message(self) -> str:
+        """The message as a student may read it: made safe, and for a hidden
+        check one line of at most HIDDEN_MESSAGE characters."""
+        if self.hidden:
+            return untrusted.line(self.message, HIDDEN_MESSAGE)
+        return untrusted.text(self.message)
 
     def to_dict(self) -> dict:
         return {

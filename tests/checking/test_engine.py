@@ -4,6 +4,7 @@ its own check, with a clear one-line message, and the other checks still run."""
 import dataclasses
 import time
 
+import numpy as np
 import pytest
 from helpers.course import by_id, check, failing, full_marks, source_of
 
@@ -37,7 +38,7 @@ def test_exception_fails_that_function_only(course, student):
     assert only_tanh_fails(result)
     message = by_id(result)["tanh_derivative.values"].message
     assert message.startswith("tanh_derivative raised ValueError (activations.py, line ")
-    assert message.endswith("bad shape")
+    assert message.endswith(": 'bad shape'")  # the student's words, quoted
 
 
 def test_infinite_loop_times_out_and_the_rest_runs(quick, student):
@@ -101,7 +102,7 @@ def test_syntax_error_names_the_line(course, student):
     assert result.score == 0 and len(failing(result)) == len(result.checks)
     assert all(c.kind == "import" for c in result.checks)
     assert result.problem == f"activations.py has a SyntaxError (activations.py, line {line}): " \
-                             "invalid syntax"
+                             "'invalid syntax'"
 
 
 def test_missing_function(course, student):
@@ -276,3 +277,87 @@ def test_background_returns_the_value_or_raises_the_error():
 def test_one_blas_thread_keeps_a_users_choice():
     env = forkserver.one_blas_thread({"OMP_NUM_THREADS": "4"})
     assert env["OPENBLAS_NUM_THREADS"] == "1" and env["OMP_NUM_THREADS"] == "4"
+
+
+def _spec(test, hidden=False):
+    from rnncourse.checking.spec import CheckSpec
+
+    return CheckSpec("sigmoid.probe", "sigmoid", test, hidden=hidden)
+
+
+def _compares_with_equals(student, reference):
+    """A check that compares anything but arrays with ==, as a careless one might:
+    two dicts holding arrays make that raise."""
+    x = np.linspace(-1.0, 1.0, 5)
+    first, second = student.call("sigmoid", x), student.call("sigmoid", x)
+    same = np.array_equal(first, second) if isinstance(first, np.ndarray) else first == second
+    assert same, "two calls gave different results"
+
+
+def test_an_exception_in_the_check_on_a_students_value_fails_the_check(course, student):
+    """The reference, in the student's place, returns an array: the same check
+    then raises nothing, so the exception came from the student's value."""
+    from rnncourse.sandbox.process import StudentProcess
+
+    folder = student("activations", """
+        def sigmoid(x):
+            return {"value": np.ones(3)}
+    """)
+    exercise = course.exercise("activations")
+    with StudentProcess(folder / "activations.py") as process:
+        (outcome,) = engine.check_specs(course, exercise, [_spec(_compares_with_equals)],
+                                        process, reference_of(course))
+    assert (outcome.kind, outcome.passed) == ("fail", False)
+    assert outcome.message == ("what sigmoid returned could not be checked: comparing it "
+                               "with the expected result raised ValueError")
+
+
+def test_an_exception_the_check_raises_with_the_reference_too_is_the_graders(course, student):
+    from rnncourse.sandbox.process import StudentProcess
+
+    def broken(student, reference):
+        student.call("sigmoid", np.zeros(2))
+        raise RuntimeError("a bug in the check")
+
+    exercise = course.exercise("activations")
+    with StudentProcess(student("activations") / "activations.py") as process:
+        (outcome,) = engine.check_specs(course, exercise, [_spec(broken)], process,
+                                        reference_of(course))
+    assert outcome.kind == "internal"
+    assert outcome.message == "internal error in check sigmoid.probe: RuntimeError: a bug in " \
+                              "the check"
+
+
+def test_hidden_checks_run_last_and_show_no_student_text(course, student):
+    """A process that has seen a hidden check's inputs could show them in what
+    it reports later: the public checks run first (the results keep their
+    order), and a hidden check keeps a bounded line of the judge's words."""
+    from rnncourse.sandbox.process import StudentProcess
+
+    def probe(student, reference):
+        student.call("sigmoid", np.zeros(2))
+
+    folder = student("activations", """
+        calls = []
+
+        def sigmoid(x):
+            calls.append(x)
+            print(f"call {len(calls)}")
+            raise ValueError(f"inputs {x} of call {len(calls)}\\n" + "y" * 5000)
+    """)
+    exercise = course.exercise("activations")
+    specs = [_spec(probe), _spec(probe, hidden=True), _spec(probe)]
+    with StudentProcess(folder / "activations.py") as process:
+        first, hidden, last = engine.check_specs(course, exercise, specs, process,
+                                                 reference_of(course))
+    assert first.output == "call 1\n" and last.output == "call 2\n"
+    assert "'inputs [0. 0.] of call 2 yyy" in last.message and not last.hidden
+    assert hidden.hidden and hidden.output == ""
+    assert hidden.message.startswith("sigmoid raised ValueError (activations.py, line ")
+    assert "inputs" not in hidden.message and len(hidden.message) <= 200
+
+
+def reference_of(course):
+    from rnncourse.course.loader import reference_module
+
+    return reference_module(course.solutions_dir, "activations.py")

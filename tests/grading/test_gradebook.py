@@ -1,6 +1,8 @@
 """The gradebook: one transaction per student, every grading kept, one run at a time."""
 
 import sqlite3
+import threading
+import time
 
 import pytest
 
@@ -40,3 +42,39 @@ def test_unfinished_runs_are_reported(tmp_path):
     with Gradebook.open(tmp_path) as book:
         book.start_run(tmp_path, {})
         assert [run.id for run in book.unfinished_runs()] == [1]
+
+
+def test_text_that_sqlite_refuses_is_stored_escaped(tmp_path):
+    with Gradebook.open(tmp_path) as book:
+        book.start_run(tmp_path / "subs-\udcff", {})
+        book.record(Grading("amy", "invalid", "bad \ud800 name \x1b[2J", "h", "c"))
+        assert book.current()["amy"].reason == "bad \\ud800 name \\x1b[2J"
+
+
+def test_a_full_disk_is_waited_out_and_never_corrupts_the_gradebook(tmp_path, monkeypatch):
+    """DIR on a small filesystem that fills up: a write waits for room, and when
+    none comes, fails without losing or damaging what was committed."""
+    from helpers.disks import fill, small_filesystem
+
+    from rnncourse.grading import gradebook
+
+    with small_filesystem(tmp_path / "disk", "1m") as disk:
+        with Gradebook.open(disk / "out") as book:
+            book.start_run(disk, {})
+            book.record(grading("alice"))
+            filler = fill(disk)
+            threading.Timer(1.0, filler.unlink).start()
+            started = time.monotonic()
+            for index in range(20):  # more than fits in the space left
+                book.record(grading(f"s{index}"))
+            assert time.monotonic() - started >= 0.9  # it waited for the room
+            fill(disk)
+            monkeypatch.setattr(gradebook, "DISK_PATIENCE", 0.5)
+            with pytest.raises(sqlite3.OperationalError, match="full"):
+                for index in range(200):
+                    book.record(grading(f"t{index}", content="x" * 4000))
+        with Gradebook.open(disk / "out") as book:
+            current = book.current()
+        assert {"alice", *(f"s{index}" for index in range(20))} <= set(current)
+        with sqlite3.connect(disk / "out" / "gradebook.sqlite") as db:
+            assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -1,5 +1,7 @@
 """Finding, vetting and copying student submissions for `rnncourse grade`."""
 
+import errno
+import os
 import zipfile
 
 import pytest
@@ -71,6 +73,77 @@ def test_zip_caps(tmp_path, monkeypatch):
     monkeypatch.setattr(submissions, "MAX_BYTES", 1000)
     with pytest.raises(SubmissionError, match="larger than"):
         submissions.content_hash(add_zip(tmp_path, "big", {"a.py": "x" * 1001}))
+
+
+def test_entries_are_counted_folders_included_before_anything_is_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(submissions, "MAX_ENTRIES", 10)
+    folders = {f"d{index}/": "" for index in range(10)}
+    path = tmp_path / "folders.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in [*FILES, *folders]:
+            archive.writestr(name, FILES.get(name, ""))
+    read = []
+    monkeypatch.setattr(zipfile.ZipFile, "open", lambda *a, **k: read.append(a))
+    with pytest.raises(SubmissionError, match="holds more than 10 files and folders"):
+        submissions.content_hash(path)
+    assert read == []  # refused from its end record, nothing extracted
+    tree = make(tmp_path / "tree")
+    for index in range(10):
+        (tree / f"empty{index}").mkdir()
+    with pytest.raises(SubmissionError, match="holds more than 10 files and folders"):
+        submissions.content_hash(tree)
+
+
+def test_a_zip_file_larger_than_the_limit_is_refused_unread(tmp_path, monkeypatch):
+    monkeypatch.setattr(submissions, "MAX_BYTES", 10_000)
+    path = tmp_path / "padded.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("a.py", "x = 1\n")
+        archive.writestr("__MACOSX/padding", "p" * 20_000)  # left out, but on disk
+    with pytest.raises(SubmissionError, match="larger than"):
+        submissions.content_hash(path)
+
+
+@pytest.mark.parametrize("code, fault", [(errno.ENOSPC, True), (errno.EDQUOT, True),
+                                         (errno.EIO, True), (errno.ENAMETOOLONG, False),
+                                         (errno.EISDIR, False)])
+def test_a_copy_that_cannot_be_written_is_the_machines_fault_or_the_submissions(
+        tmp_path, monkeypatch, code, fault):
+    """A full disk is not the student's: CopyError (graded again later), never
+    SubmissionError (invalid, scored 0 and kept)."""
+    source = make(tmp_path / "alice")
+    copy = tmp_path / "copy"
+    copy.mkdir()
+
+    def refuse(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(submissions, "open", refuse, raising=False)
+    with pytest.raises(submissions.CopyError if fault else SubmissionError) as raised:
+        submissions.materialize(source, copy)
+    assert os.strerror(code) in str(raised.value)
+
+
+def test_the_judge_asks_for_a_copy_fault_to_be_retried(tmp_path, monkeypatch, course):
+    from rnncourse.grading import judge
+
+    source = make(tmp_path / "alice")
+
+    def full(path, destination):
+        raise submissions.CopyError("the copy of alice/ could not be written to the grader's "
+                                    "scratch folder (No space left on device)")
+
+    monkeypatch.setattr(submissions, "materialize", full)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    reply = judge.grade(course, None, {"student_id": "alice", "source": str(source),
+                                       "label": "alice/", "timeout": 10}, scratch)
+    assert (reply.status, reply.retry, reply.content_hash) == ("error", True, "")
+    assert "No space left on device" in reply.reason
+    assert list(scratch.iterdir()) == []  # its empty copy folder is gone
+    missing = judge.grade(course, None, {"student_id": "alice", "source": str(source),
+                                         "label": "alice/", "timeout": 10}, tmp_path / "gone")
+    assert (missing.status, missing.retry) == ("error", True)
 
 
 def test_a_zip_with_a_name_twice(tmp_path):

@@ -1,6 +1,7 @@
-"""Class grading takes a student's files in turn through one student process, and
-moves the next file to a fresh process as soon as an earlier one changed the
-state they all share: each exercise is still judged on its own file."""
+"""Class grading takes a student's files in turn through one student process (the
+public checks of every file, then the hidden ones), and moves the next file to
+a fresh process as soon as an earlier one changed the state they all share:
+each exercise is still judged on its own file."""
 
 import textwrap
 
@@ -89,7 +90,8 @@ def test_a_file_that_changes_shared_state_sends_the_next_to_a_fresh_process(
         course, tmp_path, forks, what):
     graded = grade(course, tmp_path, {"activations.py": solution("activations", CHANGES[what]),
                                       "clipping.py": solution("clipping")})
-    assert forks == ["activations.py", "clipping.py"]
+    # twice: the public checks of both files go first, then the hidden ones
+    assert forks == ["activations.py", "clipping.py", "clipping.py"]
     assert graded["clipping"].score == graded["clipping"].max_score, {
         c.id: c.message for c in graded["clipping"].checks if not c.passed}
 

@@ -3,8 +3,8 @@
 mistakes), the recurrent-cell check builder, fixed draws for public checks,
 numeric gradients, the scoring rule and the engine that runs checks.
 
-May import sandbox/, course/, results and edition (which edition this is: a
-student edition answers from recorded references, references.py); never
+May import sandbox/, course/, results, untrusted and edition (which edition this
+is: a student edition answers from recorded references, references.py); never
 grading/, reports/, quiz/ or cli/. The names check modules use are re-exported here.
 
 A check is a test function, written the way pytest tests are written, marked

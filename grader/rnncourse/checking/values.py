@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnncourse import untrusted
 from rnncourse.checking.gradcheck import relative_error
 from rnncourse.checking.spec import CheckFailed
 from rnncourse.sandbox import protocol
+
+MAX_KEYS = 10  # keys of a returned dict named in a message
 
 
 def describe(value: object) -> str:
@@ -15,14 +18,21 @@ def describe(value: object) -> str:
     if isinstance(value, np.ndarray):
         return f"a {value.dtype} array of shape {value.shape}"
     if isinstance(value, (protocol.Handle, protocol.Unsupported)):
-        return f"an object of type {value.type_name}"
+        return f"an object of type {untrusted.identifier(value.type_name)}"
     if value is None:
         return "None"
     if isinstance(value, (tuple, list)):
         return f"a {type(value).__name__} of {len(value)} items"
     if isinstance(value, dict):
-        return f"a dict with keys {sorted(value)}"
+        return f"a dict with keys {_keys(value)}"
     return f"a {type(value).__name__} ({value!r})"
+
+
+def _keys(value: dict) -> str:
+    """A dict's keys as a message shows them; a student's are quoted and few."""
+    keys = sorted(value)
+    shown = ", ".join(untrusted.quoted(key, 40) for key in keys[:MAX_KEYS])
+    return f"[{shown}{', …' if len(keys) > MAX_KEYS else ''}]"
 
 
 def expect_value(got: object, want: object, name: str | tuple[str, ...], tolerance: float,
@@ -92,7 +102,7 @@ def structure_problem(got: object, want: object, name: str | tuple[str, ...]) ->
         return None
     if isinstance(want, dict):
         if not isinstance(got, dict) or sorted(got) != sorted(want):
-            return f"{name} is {describe(got)}; expected a dict with keys {sorted(want)}"
+            return f"{name} is {describe(got)}; expected a dict with keys {_keys(want)}"
         for key in want:
             problem = structure_problem(got[key], want[key], f"{name}[{key!r}]")
             if problem:

@@ -6,20 +6,32 @@ guarantees) keeps every student finished before it. ``gradings`` keeps every
 grading ever made; ``students`` points at each student's current one and
 counts how often the student was graded. A file that is not a gradebook of
 this version is refused before anything is written to it.
+
+A write that fails because the disk is full (SQLITE_FULL, or an I/O error)
+leaves the file as it was (SQLite rolls the transaction back) and is tried
+again for up to DISK_PATIENCE seconds: a submission filling a scratch folder
+on the same filesystem gives the space back when its grading ends.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-from rnncourse import filelock
+from rnncourse import filelock, untrusted
 from rnncourse.errors import CourseError
 
+_T = TypeVar("_T")
+
 FILE = "gradebook.sqlite"
+DISK_PATIENCE = 20.0  # seconds a write waits for a full disk to have room again
+_DISK_FULL = {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR}
 LOCK = ".gradebook.lock"
 SCHEMA_VERSION = 1
 APPLICATION = "rnncourse gradebook"
@@ -119,19 +131,36 @@ class Gradebook:
             raise
         return cls(folder, connection, lock)
 
+    def _write(self, statements: Callable[[], _T]) -> _T:
+        """Run ``statements`` in one transaction; a full disk is waited out
+        (DISK_PATIENCE), anything else raised."""
+        waited_until = time.monotonic() + DISK_PATIENCE
+        while True:
+            try:
+                with self._db:
+                    return statements()
+            except sqlite3.OperationalError as error:
+                code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+                if code not in _DISK_FULL or time.monotonic() >= waited_until:
+                    raise
+                # as SQLite advises after these errors (it may have rolled back already)
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.rollback()
+            time.sleep(0.5)
+
     def start_run(self, submissions: Path, options: dict) -> int:
-        with self._db:
-            cursor = self._db.execute(
-                "INSERT INTO runs (started_at, state, submissions, options) "
-                "VALUES (?, 'running', ?, ?)", (now(), str(submissions), json.dumps(options)))
+        cursor = self._write(lambda: self._db.execute(
+            "INSERT INTO runs (started_at, state, submissions, options) "
+            "VALUES (?, 'running', ?, ?)", (now(), untrusted.name(str(submissions), 4000),
+                                            json.dumps(options))))
         assert cursor.lastrowid is not None  # an INSERT sets it
         self.run_id = cursor.lastrowid
         return self.run_id
 
     def finish_run(self, state: str) -> None:
-        with self._db:
-            self._db.execute("UPDATE runs SET finished_at = ?, state = ? WHERE id = ?",
-                             (now(), state, self.run_id))
+        self._write(lambda: self._db.execute(
+            "UPDATE runs SET finished_at = ?, state = ? WHERE id = ?",
+            (now(), state, self.run_id)))
 
     def unfinished_runs(self) -> list[Run]:
         """Earlier runs that never reached their end (killed, crashed)."""
@@ -145,12 +174,13 @@ class Gradebook:
         grading.graded_at = grading.graded_at or now()
         grading.run_id = self.run_id
         result = grading.result
-        with self._db:
+
+        def insert() -> None:
             cursor = self._db.execute(
                 "INSERT INTO gradings (run_id, student_id, status, reason, content_hash, "
                 "course_hash, score, max_score, result, quiz, graded_at, seconds) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (self.run_id, grading.student_id, grading.status, grading.reason,
+                (self.run_id, grading.student_id, grading.status, untrusted.text(grading.reason),
                  grading.content_hash, grading.course_hash,
                  None if result is None else result.get("score"),
                  None if result is None else result.get("max_score"),
@@ -161,6 +191,8 @@ class Gradebook:
                 "INSERT INTO students (student_id, grading_id, gradings) VALUES (?, ?, 1) "
                 "ON CONFLICT (student_id) DO UPDATE SET grading_id = excluded.grading_id, "
                 "gradings = gradings + 1", (grading.student_id, cursor.lastrowid))
+
+        self._write(insert)
 
     def current(self) -> dict[str, Grading]:
         """Every student's current grading, by student id."""

@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from rnncourse import untrusted
 from rnncourse.course.manifest import Course
 from rnncourse.grading.quizzes import QuizGrader
 from rnncourse.grading.replies import JudgeReply
@@ -40,13 +41,20 @@ def grade(course: Course, quiz: QuizGrader | None, task: dict, scratch: Path) ->
 
     started = time.monotonic()
     reply = JudgeReply(task["student_id"])
-    copy = Path(tempfile.mkdtemp(prefix="student-", dir=scratch)).resolve()
+    copy: Path | None = None
     try:
         try:
+            copy = Path(tempfile.mkdtemp(prefix="student-", dir=scratch)).resolve()
             reply.content_hash = submissions.materialize(Path(task["source"]), copy)
         except submissions.SubmissionError as error:
             reply.status, reply.reason = Status.INVALID, str(error)
             reply.content_hash = submissions.problem_hash(str(error))
+            return reply
+        except (submissions.CopyError, OSError) as error:  # the machine's fault: again later
+            reply.status, reply.retry, reply.content_hash = Status.ERROR, True, ""
+            reply.reason = (str(error) if isinstance(error, submissions.CopyError) else
+                            f"no copy could be made in the grader's scratch folder "
+                            f"({error.strerror or error})")
             return reply
         # Before any student code runs: its process may rewrite files in its copy.
         if quiz is not None:
@@ -75,13 +83,15 @@ def grade(course: Course, quiz: QuizGrader | None, task: dict, scratch: Path) ->
         return reply
     except Exception as error:  # noqa: BLE001 - a bug here fails one student, not the run
         reply.status, reply.result = Status.ERROR, None
-        reply.reason = f"internal error while grading: {type(error).__name__}: {error}"
+        reply.reason = untrusted.line(f"internal error while grading: {type(error).__name__}: "
+                                      f"{error}")
         return reply
     finally:
         reply.seconds = round(time.monotonic() - started, 4)
         if _judge_process:  # before the copy goes: nothing may hold its files open
             end_leftovers()
-        _remove(copy)
+        if copy is not None:
+            _remove(copy)
 
 
 # True in a judge process (main): there, grade() ends what each student left.

@@ -38,6 +38,8 @@ from rnncourse.results import SCORED, CourseResult, QuizScore, Row
 from rnncourse.sandbox import probe
 
 SCRATCH_PREFIX = "rnncourse-grade-"
+ROUNDS = 3  # gradings of a student the machine failed (a full scratch disk), in one run
+RETRY_PAUSE = 1.0  # seconds between two rounds, for the disk to come back
 
 
 @dataclass(frozen=True)
@@ -138,50 +140,53 @@ def grade_class(course: Course, options: Options, progress: ProgressView | None 
                 stop: Callable[[], bool] = lambda: False) -> Outcome:
     """Grade every submission that needs it, then rewrite the exports.
 
-    Raises CourseError (before anything is written) for unusable folders.
+    The gradebook's lock is held until the exports are written, so that two
+    runs into one folder can never mix their exports. Raises CourseError
+    (before anything is written) for unusable folders.
     """
     progress = progress or Progress()
     check_folders(options)
     scan = submissions.scan(options.submissions)
     quiz_grader, quiz_note = quizzes.load(course)
     digest = course_hash(course, quiz_grader is not None)
-    with contextlib.ExitStack() as stack:
-        gradebook = stack.enter_context(Gradebook.open(options.out))
+    with Gradebook.open(options.out) as gradebook:
         unfinished = gradebook.unfinished_runs()
         decided = plan(scan, gradebook.current(), digest, options.force)
-        pool = None
-        if decided.to_grade:  # they boot (a few tenths of a second) while the run starts
-            scratch = stack.enter_context(scratch_folder())
-            pool = stack.enter_context(JudgePool(min(options.jobs, len(decided.to_grade)),
-                                                 course.root, scratch))
-        gradebook.start_run(options.submissions.resolve(), {
-            "jobs": options.jobs, "timeout": options.timeout, "force": options.force})
-        progress.start(len(decided.to_grade) + len(decided.invalid))
-        finished = True
-        for submission in decided.invalid:
-            assert submission.problem is not None  # what made plan() call it invalid
-            grading = Grading(submission.student_id, "invalid", submission.problem,
-                              submission.content_hash, digest)
-            gradebook.record(grading)
-            progress.advance(grading)
-        graded = len(decided.invalid)
-        try:
-            if pool is not None:
-                count = _run_judges(pool, course, options, decided.to_grade, gradebook,
-                                    digest, progress, stop)
-                finished = count == len(decided.to_grade)
-                graded += count
-        except JudgeStartError:
-            gradebook.finish_run("failed")
-            _export(options, course, scan, gradebook.current(), digest,
-                    _first_notes(None, quiz_note))
-            raise
-        gradebook.finish_run("finished" if finished else "interrupted")
-        current = gradebook.current()
-        isolation = pool.isolation if pool is not None else None
-    progress.finish()
-    rows, notes, written = _export(options, course, scan, current, digest,
-                                   _first_notes(isolation, quiz_note))
+        with contextlib.ExitStack() as judging:
+            pool = None
+            if decided.to_grade:  # they boot (a few tenths of a second) while the run starts
+                scratch = judging.enter_context(scratch_folder())
+                pool = judging.enter_context(JudgePool(min(options.jobs, len(decided.to_grade)),
+                                                       course.root, scratch))
+            gradebook.start_run(options.submissions.resolve(), {
+                "jobs": options.jobs, "timeout": options.timeout, "force": options.force})
+            progress.start(len(decided.to_grade) + len(decided.invalid))
+            finished = True
+            for submission in decided.invalid:
+                assert submission.problem is not None  # what made plan() call it invalid
+                grading = Grading(submission.student_id, "invalid", submission.problem,
+                                  submission.content_hash, digest)
+                gradebook.record(grading)
+                progress.advance(grading)
+            graded = len(decided.invalid)
+            try:
+                if pool is not None:
+                    count = _run_judges(pool, course, options, decided.to_grade, gradebook,
+                                        digest, progress, stop)
+                    finished = count == len(decided.to_grade)
+                    graded += count
+            except JudgeStartError:
+                judging.close()
+                gradebook.finish_run("failed")
+                _export(options, course, scan, gradebook.current(), digest,
+                        _first_notes(None, quiz_note))
+                raise
+            gradebook.finish_run("finished" if finished else "interrupted")
+            isolation = pool.isolation if pool is not None else None
+        # the judges are stopped and the scratch folder removed; the lock is still held
+        progress.finish()
+        rows, notes, written = _export(options, course, scan, gradebook.current(), digest,
+                                       _first_notes(isolation, quiz_note))
     return Outcome(rows, decided, graded, not finished, written, notes, scan.ignored, unfinished)
 
 
@@ -204,17 +209,30 @@ def _export(options: Options, course: Course, scan: Scan, current: dict[str, Gra
 def _run_judges(pool: JudgePool, course: Course, options: Options, students: list[Submission],
                 gradebook: Gradebook, digest: str, progress: ProgressView,
                 stop: Callable[[], bool]) -> int:
-    """Grade ``students`` with the judge pool; the number recorded."""
+    """Grade ``students`` with the judge pool; the number recorded.
+
+    A student whose grading the machine failed (JudgeReply.retry: its copy
+    could not be written, say while another student's code filled the disk)
+    is not recorded but graded again once the others are done, up to ROUNDS
+    times; after that it is recorded as an error (no score, retried next run)."""
     by_id = {submission.student_id: submission for submission in students}
     recorded = 0
+    again: list[dict] = []
+    last_round = False
 
     def record(reply: JudgeReply) -> None:
         nonlocal recorded
         submission = by_id[reply.student_id]
+        if reply.retry and not last_round:
+            again.append(tasks_by_id[reply.student_id])
+            return
         if reply.result is not None:
             CourseResult.from_dict(reply.result)  # a malformed reply fails here, not in exports
             reply.result[releases.KEY] = _releases(course, submission)
-        grading = Grading(submission.student_id, reply.status, reply.reason,
+        reason = reply.reason
+        if reply.retry:
+            reason += f" (tried {ROUNDS} times); run the same command again to retry"
+        grading = Grading(submission.student_id, reply.status, reason,
                           reply.content_hash or submission.content_hash, digest,
                           reply.result, reply.quiz, reply.seconds)
         gradebook.record(grading)
@@ -223,9 +241,16 @@ def _run_judges(pool: JudgePool, course: Course, options: Options, students: lis
 
     tasks = [{"student_id": s.student_id, "source": str(s.path.resolve()), "label": s.label,
               "timeout": options.timeout} for s in students]
+    tasks_by_id = {task["student_id"]: task for task in tasks}
     # A check already running when the deadline passes may still use its own limit.
     hang_after = options.timeout + 2 * course.policy.check_timeout + 30
-    pool.run(tasks, record, stop, hang_after)
+    for round_number in range(1, ROUNDS + 1):
+        last_round = round_number == ROUNDS
+        if not pool.run(tasks, record, stop, hang_after) or not again:
+            break
+        tasks, again = again, []
+        if _wait(RETRY_PAUSE, stop):
+            break
     return recorded
 
 
@@ -235,6 +260,16 @@ def _releases(course: Course, submission: Submission) -> list[str]:
         return releases.found_in(course, submissions.members(submission.path))
     except (submissions.SubmissionError, OSError):
         return []
+
+
+def _wait(seconds: float, stop: Callable[[], bool]) -> bool:
+    """Sleep ``seconds`` unless ``stop()`` turns true first; whether it did."""
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        if stop():
+            return True
+        time.sleep(0.1)
+    return stop()
 
 
 @contextmanager

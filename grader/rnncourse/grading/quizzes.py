@@ -8,7 +8,9 @@ graded and the reports say so.
 
 A student's answers are the file ``quiz_answers.toml`` (or, failing that,
 ``quiz_answers.json``) at the top of the submission, in the format that
-``rnncourse quiz --answers`` reads.
+``rnncourse quiz --answers`` reads. The file is the student's: whatever the
+quiz module makes of it, every string that comes back (the problem, each
+answer as given) is made safe here (rnncourse.untrusted) before it is stored.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import json
 import math
 import types
 from pathlib import Path
+from typing import cast
 
+from rnncourse import untrusted
 from rnncourse.results import QuizScore
 
 ANSWER_FILES = ("quiz_answers.toml", "quiz_answers.json")
@@ -43,6 +47,13 @@ class QuizGrader:
         result = self.module.grade_answers(self.bank, {})
         return float(result.max_score)
 
+    def _maximum(self) -> float:
+        """What the quiz is out of (0 when even that cannot be found)."""
+        try:
+            return self.points or self._questions()
+        except Exception:  # noqa: BLE001 - a broken quiz module: nothing to be out of
+            return 0.0
+
     def grade(self, folder: Path) -> QuizScore:
         found = next((folder / name for name in ANSWER_FILES if (folder / name).is_file()), None)
         answers: dict = {}
@@ -56,6 +67,7 @@ class QuizGrader:
                 answers = self.module.read_answers(found)
                 if not isinstance(answers, dict):
                     raise TypeError(f"expected a table of answers, got {type(answers).__name__}")
+                answers = cast(dict, untrusted.tree(answers, untrusted.MAX_LINE))
             except Exception as error:  # noqa: BLE001 - any unreadable file scores 0
                 answers, problem = {}, f"{found.name} could not be read ({_reason(error)})"
         try:
@@ -64,9 +76,13 @@ class QuizGrader:
             if not (math.isfinite(score) and math.isfinite(max_score) and 0 <= score <= max_score):
                 raise ValueError(f"score {score} out of {max_score}")
             detail = result.to_dict() if callable(getattr(result, "to_dict", None)) else {}
+            detail = untrusted.tree(detail)
             json.dumps(detail)
         except Exception as error:  # noqa: BLE001 - the quiz grader's bug must not stop a run
-            return QuizScore(0.0, 0.0, problem=f"the quiz could not be graded ({_reason(error)})")
+            # still out of the quiz's points: an unreadable file must not drop the quiz
+            # from the maximum, which would raise the student's percentage
+            return QuizScore(0.0, self._maximum(),
+                             problem=f"the quiz could not be graded ({_reason(error)})")
         if self.points and max_score > 0:
             score, max_score = self.points * score / max_score, self.points
         return QuizScore(round(score, 6), max_score, detail if isinstance(detail, dict) else {},
@@ -96,4 +112,4 @@ def load(course: object, module_name: str = MODULE) -> tuple[QuizGrader | None, 
 
 
 def _reason(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"[:300]
+    return untrusted.line(f"{type(error).__name__}: {error}")

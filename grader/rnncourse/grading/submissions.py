@@ -4,7 +4,9 @@ SUBMISSIONS holds one entry per student: a folder, or a .zip file, whose name
 (without .zip) is the student id. Nothing here runs student code: it reads
 names and bytes, refuses anything that could reach outside the student's own
 folder (absolute or ``..`` paths, symbolic links, device files), and caps how
-much it reads, so a zip bomb costs at most ``MAX_BYTES``.
+much it reads (files, entries of any kind, bytes: a zip's central directory
+is checked before anything is extracted), so a zip bomb costs at most
+``MAX_BYTES``. Every name it reports is made safe (rnncourse.untrusted).
 
 Student ids are checked, never rewritten: a folder called ``Jane Doe`` is
 reported as not a valid id rather than silently graded as ``Jane_Doe``, which
@@ -13,6 +15,7 @@ could merge two students or file a grade under a name nobody recognises.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -23,11 +26,18 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from rnncourse import untrusted
 from rnncourse.errors import CourseError
 from rnncourse.results import valid_student_id
 
 MAX_FILES = 200
+MAX_ENTRIES = 1000  # files and folders (a zip of 400k empty folders is no submission)
 MAX_BYTES = 20 * 1024 * 1024
+_ZIP_TAIL = 22 + 65535  # the end of central directory record and its longest comment
+# Faults of the machine, not of the submission: writing the student's copy
+# failed because the grader's disk is full, read-only or failing.
+_DISK_FAULTS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS, errno.EMFILE,
+                errno.ENFILE, errno.ENOMEM}
 ID_RULE = ("letters, digits and . _ - @ +, starting with a letter or digit, "
            "at most 64 characters")
 _JUNK = {"__pycache__", "__MACOSX"}
@@ -39,6 +49,11 @@ _SYSTEM = {".DS_Store", ".git", ".ipynb_checkpoints", ".Trash", "Thumbs.db", "de
 
 class SubmissionError(Exception):
     """This student's submission cannot be graded (the rest of the class can)."""
+
+
+class CopyError(Exception):
+    """The student's copy could not be written for a fault of the grader's
+    machine (a full disk, say): not the student's, so graded again later."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +127,7 @@ def _vet(items: list[tuple[str, Path]]) -> Submission:
         problem = (f"{' and '.join(_label(path) for path in entries)} are the same student; "
                    "keep only one of them")
     elif not valid_student_id(student_id):
-        problem = (f"{student_id!r} is not a valid student id ({ID_RULE}); it was not "
+        problem = (f"'{student_id}' is not a valid student id ({ID_RULE}); it was not "
                    "graded: rename it (ids are never rewritten)")
     elif entries[0].is_symlink():
         problem = f"{_label(entries[0])} is a symbolic link; put the files themselves there"
@@ -137,6 +152,8 @@ def members(path: Path) -> list[tuple[str, bytes]]:
 
     Hidden files, ``__pycache__`` and ``__MACOSX`` are left out; a zip whose
     files all sit in one top folder is read as if they were at its root.
+    Raises SubmissionError past MAX_FILES files, MAX_ENTRIES entries or
+    MAX_BYTES bytes.
     """
     if _is_zip_name(path.name) and not path.is_dir():
         found = _zip_members(path)
@@ -159,6 +176,9 @@ def materialize(path: Path, destination: Path) -> str:
             with open(target, "xb") as file:
                 file.write(data)
         except OSError as error:
+            if error.errno in _DISK_FAULTS:
+                raise CopyError(f"the copy of {_label(path)} could not be written to the "
+                                f"grader's scratch folder ({error.strerror or error})") from None
             raise SubmissionError(f"{_label(path)}: {name!r} cannot be written "
                                   f"({error.strerror or error})") from None
     return _digest(found)
@@ -183,6 +203,7 @@ class _Budget:
     def __init__(self, label: str) -> None:
         self.label = label
         self.files = 0
+        self.entries = 0
         self.bytes = 0
 
     def take_file(self) -> None:
@@ -190,13 +211,26 @@ class _Budget:
         if self.files > MAX_FILES:
             raise SubmissionError(f"{self.label} holds more than {MAX_FILES} files")
 
+    def take_entries(self, count: int) -> None:
+        """Files and folders, junk included: each costs a look."""
+        self.entries += count
+        self.refuse_entries(self.entries)
+
+    def refuse_entries(self, count: int) -> None:
+        if count > MAX_ENTRIES:
+            raise SubmissionError(f"{self.label} holds more than {MAX_ENTRIES} files and "
+                                  "folders")
+
     @property
     def left(self) -> int:
         return MAX_BYTES - self.bytes
 
     def take_bytes(self, size: int) -> None:
         self.bytes += size
-        if self.bytes > MAX_BYTES:
+        self.refuse_bytes(self.bytes)
+
+    def refuse_bytes(self, size: int) -> None:
+        if size > MAX_BYTES:
             raise SubmissionError(f"{self.label} is larger than {MAX_BYTES // (1024 * 1024)} MB")
 
 
@@ -212,6 +246,7 @@ def _folder_members(root: Path) -> list[tuple[str, bytes]]:
         except OSError as error:
             raise SubmissionError(f"{budget.label}{prefix} cannot be read "
                                   f"({error.strerror or error})") from None
+        budget.take_entries(len(entries))
         for entry in entries:
             if _is_junk(entry.name):
                 continue
@@ -247,8 +282,12 @@ def _zip_members(path: Path) -> list[tuple[str, bytes]]:
     label = _label(path)
     budget = _Budget(label)
     try:
+        _check_zip_size(path, budget)
         with zipfile.ZipFile(path) as archive:
-            files = [info for info in archive.infolist() if _zip_entry_kept(info, label)]
+            entries = archive.infolist()
+            budget.take_entries(len(entries))
+            files = [info for info in entries if _zip_entry_kept(info, label)]
+            budget.refuse_bytes(sum(info.file_size for info in files))  # as announced
             names = _strip_common_folder([_zip_parts(info.filename, label) for info in files])
             found = []
             seen = set()
@@ -268,6 +307,24 @@ def _zip_members(path: Path) -> list[tuple[str, bytes]]:
             NotImplementedError) as error:
         detail = str(error) or type(error).__name__
         raise SubmissionError(f"{label} is not a readable zip file ({detail})") from None
+
+
+def _check_zip_size(path: Path, budget: _Budget) -> None:
+    """Refuse, before Python's zipfile reads the central directory, a zip file
+    larger than MAX_BYTES (no larger than the files it may hold) or whose end
+    record announces more than MAX_ENTRIES entries (0xFFFF: see zip64's own
+    record; the central directory is counted once read)."""
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        budget.refuse_bytes(size)
+        file.seek(max(0, size - _ZIP_TAIL))
+        tail = file.read()
+    end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or len(tail) - end < 22:
+        return  # not a zip: zipfile says so in its own words
+    total = int.from_bytes(tail[end + 10:end + 12], "little")
+    if total != 0xFFFF:
+        budget.refuse_entries(total)
 
 
 def _zip_entry_kept(info: zipfile.ZipInfo, label: str) -> bool:
@@ -314,5 +371,6 @@ def _label(path: Path) -> str:
 
 
 def _printable(name: str) -> str:
-    """A name that can be stored and shown: undecodable bytes become escapes."""
-    return name.encode("utf-8", "backslashreplace").decode("utf-8")
+    """A name that can be stored and shown: undecodable bytes and control,
+    bidi and format characters become escapes (untrusted.name)."""
+    return untrusted.name(name, limit=1000)

@@ -3,7 +3,7 @@ interactive session.
 
 The published API for class grading lives here: load_bank(course),
 read_answers(path), grade_answers(bank, answers) and QuizResult.
-May import course/ and atomic; never sandbox/, checking/, grading/ or cli/.
+May import course/, atomic and untrusted; never sandbox/, checking/, grading/ or cli/.
 """
 
 from rnncourse.quiz.grading import QuizResult, grade_answers, load_bank, read_answers

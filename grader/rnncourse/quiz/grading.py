@@ -10,6 +10,7 @@ JSON (to generate), chosen by the file's extension (the format, not the answers)
     lstm-no-clipping-needed = true         # true or false
 
 A question that is missing, or answered with "", counts as unanswered (0 points).
+Keys and answers are made safe as they are read (rnncourse.untrusted).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from rnncourse import atomic
+from rnncourse import atomic, untrusted
 from rnncourse.course import notes as notes_module
 from rnncourse.course.manifest import Course
 from rnncourse.errors import CourseError
@@ -120,6 +121,8 @@ def read_answers(path: Path) -> dict[str, object]:
         raise CourseError(f"{path}: not valid {kind} ({str(error).splitlines()[0]})") from None
     if not isinstance(data, dict):
         raise CourseError(f"{path}: expected a mapping of question ids to answers")
+    # a student's file: lone surrogates ("\ud800" in JSON), escapes, megabytes
+    data = cast(dict, untrusted.tree(data, untrusted.MAX_LINE))
     for key, value in data.items():
         if not _plain_answer(value):
             raise CourseError(f"{path}: key '{key}': expected an answer (a letter, a list of "

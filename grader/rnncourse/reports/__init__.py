@@ -2,5 +2,5 @@
 (grades.csv, report.html), per-student feedback and Gradescope results, all
 built from the one result model.
 
-May import results, course/ and atomic; never sandbox/, grading/ or cli/.
+May import results, course/, atomic and untrusted; never sandbox/, grading/ or cli/.
 """

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
-from rnncourse import atomic
+from rnncourse import atomic, untrusted
 from rnncourse.course.manifest import Course
 from rnncourse.results import CheckResult, Kind, Row
 
@@ -60,9 +60,15 @@ def grades_csv(course: Course, rows: list[Row]) -> str:
             exercise = row.exercise(exercise_id)
             cells.append(number(exercise.score) if exercise else ("0" if row.scored else ""))
         quiz = number(row.quiz.score) if row.quiz and row.scored else ""
-        writer.writerow([_spreadsheet_safe(row.student_id), *cells, quiz, number(row.score()),
-                         number(row.max_score(course)), row.status])
+        writer.writerow([_spreadsheet_safe(untrusted.line(row.student_id)), *cells, quiz,
+                         number(row.score()), number(row.max_score(course)), row.status])
     return buffer.getvalue()
+
+
+def _safe(text: str) -> str:
+    """Text that may hold a student's words, for the page: one line without
+    control or bidi characters (rnncourse.untrusted), HTML-escaped."""
+    return escape(untrusted.line(text, untrusted.MAX_TEXT))
 
 
 def _spreadsheet_safe(text: str) -> str:
@@ -91,7 +97,7 @@ def report_html(course: Course, rows: list[Row], notes: list[str]) -> str:
         + ", ".join(f"{count} {escape(status)}" for status, count in sorted(statuses.items()))
         + ".</p>",
     ]
-    parts += [f'<p class="note">{escape(note)}</p>' for note in notes]
+    parts += [f'<p class="note">{_safe(note)}</p>' for note in notes]
     parts += _summary(course, scored)
     parts += _distribution(course, scored)
     parts += _exercise_table(course, graded)
@@ -254,11 +260,11 @@ def _student_table(course: Course, rows: list[Row]) -> list[str]:
         score = row.score()
         percent = f"{_percent(row, course):.0f}" if score is not None else ""
         lines.append(
-            f'<tr class="{escape(row.status)}"><td>{escape(row.student_id)}</td>{"".join(cells)}'
+            f'<tr class="{escape(row.status)}"><td>{_safe(row.student_id)}</td>{"".join(cells)}'
             f'<td class="num">{quiz}</td>'
             f'<td class="num">{number(score)} / {number(row.max_score(course))}</td>'
             f'<td class="num">{percent}</td><td>{escape(row.status)}</td>'
-            f'<td class="remarks">{escape(row.remarks())}</td></tr>')
+            f'<td class="remarks">{_safe(row.remarks())}</td></tr>')
     lines.append("</tbody></table></section>")
     return lines
 

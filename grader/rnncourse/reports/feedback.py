@@ -1,15 +1,17 @@
 """``feedback/<student_id>.md``: what a student sees after class grading.
 
-Every check's result, message and hint. Hidden checks show their
-engine-written message only: no output printed by the student's code during
-them (it could echo the hidden inputs) and nothing else about their cases.
-Student text is made inert Markdown.
+Every check's result, message and hint. Hidden checks show one line of the
+engine-written message (CheckResult.feedback_message): no output printed by
+the student's code during them and no exception message of the student's (it
+could echo the hidden inputs), nothing else about their cases. Student text
+is made safe (rnncourse.untrusted) and inert Markdown.
 """
 
 from __future__ import annotations
 
 import re
 
+from rnncourse import untrusted
 from rnncourse.course.manifest import Course
 from rnncourse.reports.classreport import number
 from rnncourse.results import CheckResult, ExerciseResult, Row
@@ -53,7 +55,7 @@ def _exercise_feedback(course: Course, exercise: ExerciseResult) -> list[str]:
         if check.passed:
             continue
         if check.message and check.message != exercise.problem:
-            lines.append(f"  {_md(check.message)}")
+            lines.append(f"  {_md(check.feedback_message())}")
         for label, text in details(course, check):  # course texts: Markdown is meant
             shown = f"`{text}`" if label == "Read" else " ".join(text.split())
             lines.append(f"  - {label}: {shown}")
@@ -65,8 +67,8 @@ def _exercise_feedback(course: Course, exercise: ExerciseResult) -> list[str]:
 
 def _md(text: str) -> str:
     """Text from anywhere (student messages included) as inert Markdown: no links,
-    images, HTML or emphasis, on one line."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    images, HTML or emphasis, on one line, without control characters."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", untrusted.line(text, untrusted.MAX_TEXT))
 
 
 def _fenced(text: str, indent: str) -> list[str]:
@@ -92,7 +94,7 @@ def details(course: Course, check: CheckResult) -> list[tuple[str, str]]:
 def printed(check: CheckResult) -> str:
     """What the student's code printed during a check; never for a hidden check,
     whose inputs the code could have printed."""
-    return "" if check.hidden else check.output
+    return "" if check.hidden else untrusted.text(check.output)
 
 
 def _misconception(course: Course, misconception_id: str) -> str:

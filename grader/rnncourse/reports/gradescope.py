@@ -9,6 +9,7 @@ checks, "after_published" for hidden ones. All text is sent as plain text
 
 from __future__ import annotations
 
+from rnncourse import untrusted
 from rnncourse.course.manifest import Course
 from rnncourse.reports.classreport import number
 from rnncourse.reports.feedback import details, printed
@@ -22,7 +23,8 @@ def gradescope_results(course: Course, row: Row) -> dict:
     if row.result is None:
         for index, exercise in enumerate(course.exercises, 1):
             tests.append(_test(f"{exercise.id}: not graded", f"{index}.1", 0.0, exercise.points,
-                               False, row.reason, "visible", [exercise.id]))
+                               False, untrusted.line(row.reason, untrusted.MAX_TEXT), "visible",
+                           [exercise.id]))
     else:
         for index, exercise in enumerate(row.result.exercises, 1):
             for position, check in enumerate(exercise.checks, 1):
@@ -34,10 +36,10 @@ def gradescope_results(course: Course, row: Row) -> dict:
     if row.quiz is not None:
         tests.append(_test("quiz", f"{len(course.exercises) + 1}.1", row.quiz.score,
                            row.quiz.max_score, row.quiz.score >= row.quiz.max_score,
-                           row.quiz.problem, "visible", ["quiz"]))
+                           untrusted.line(row.quiz.problem), "visible", ["quiz"]))
     summary = f"Score {number(row.score())} / {number(row.max_score(course))}."
     if row.reason:
-        summary += f" {row.reason}"
+        summary += f" {untrusted.line(row.reason, untrusted.MAX_TEXT)}"
     return {
         "score": row.score() or 0.0,
         "output": summary,
@@ -61,7 +63,8 @@ def _test(name: str, test_number: str, score: float, max_score: float, passed: b
 def _check_output(course: Course, check: CheckResult) -> str:
     if check.passed:
         return ""
-    parts = [check.message, *(f"{label}: {text}" for label, text in details(course, check))]
+    parts = [check.feedback_message(),
+             *(f"{label}: {text}" for label, text in details(course, check))]
     if printed(check):
         parts.append(f"Your code printed:\n{printed(check)}")
     return "\n".join(part for part in parts if part)

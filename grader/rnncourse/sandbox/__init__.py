@@ -4,6 +4,8 @@ the shared-state watch, the wire format and its channel, the isolation probe,
 and the in-kernel backend that nbgrader's notebooks use.
 
 Imports nothing from the rest of rnncourse (only the standard library and
-numpy): the fork server loads this package alone, so it holds no checks,
-solutions, mistakes or gradebooks, and neither do the student processes.
+numpy) but rnncourse.untrusted, the sanitiser of student text, which the
+judge's side (calls.py) applies where that text enters: the fork server loads
+this package alone, so it holds no checks, solutions, mistakes or gradebooks,
+and neither do the student processes.
 """

@@ -10,6 +10,7 @@ again; they differ only in how a request reaches the code (``_exchange``).
 
 from __future__ import annotations
 
+import re
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -18,14 +19,22 @@ from typing import Protocol
 
 import numpy as np
 
+from rnncourse import untrusted
+
 
 class StudentError(Exception):
-    """The student's code failed in a way that fails the current check."""
+    """The student's code failed in a way that fails the current check.
+
+    ``brief`` is the message without anything the student's code wrote (its
+    exception's own message): what a hidden check shows, since that text could
+    hold the hidden inputs. It defaults to the message, for the messages the
+    judge writes itself."""
 
     def __init__(self, message: str, kind: str = "exception", output: str = "",
-                 types: tuple[str, ...] = ()) -> None:
+                 types: tuple[str, ...] = (), brief: str | None = None) -> None:
         super().__init__(message)
         self.kind = kind
+        self.brief = str(getattr(message, "brief", message)) if brief is None else brief
         self.output = output
         self.types = types  # the exception's class and base class names, when it raised one
 
@@ -164,23 +173,30 @@ def call_from_reply(function: str, reply: dict, watch: bool, seconds: float) -> 
     """A Call from a decoded reply, or the StudentError it reports."""
     if not reply.get("ok"):
         error = reply.get("error")
-        raise StudentError(*call_failure(function, error), output=text(reply.get("output")),
-                           types=_exception_types(error))
+        message, kind, brief = call_failure(function, error)
+        raise StudentError(message, kind, text(reply.get("output")), _exception_types(error),
+                           brief)
     return Call(
         value=reply.get("value"),
         watched=watch,
         mutated=[p for p in reply.get("mutated", []) if isinstance(p, list)],
-        warnings=[text(w) for w in reply.get("warnings", []) if isinstance(w, str)],
+        warnings=[text(w, 300) for w in _items(reply.get("warnings"))[:20]
+                  if isinstance(w, str)],
         output=text(reply.get("output")),
         seconds=seconds,
     )
+
+
+def _items(value: object) -> list:
+    return value if isinstance(value, list) else []
 
 
 def stacked_from_reply(function: str, reply: dict, count: int, outputs: int) -> list:
     """The stacked outputs of a "perturbed" request, checked to be what was asked."""
     if not reply.get("ok"):
         error = reply.get("error")
-        raise StudentError(*call_failure(function, error), types=_exception_types(error))
+        message, kind, brief = call_failure(function, error)
+        raise StudentError(message, kind, types=_exception_types(error), brief=brief)
     stacked = reply.get("stacked")
     if not (isinstance(stacked, list) and len(stacked) == outputs and all(
             isinstance(rows, np.ndarray) and rows.ndim >= 1 and rows.shape[0] == count
@@ -190,55 +206,111 @@ def stacked_from_reply(function: str, reply: dict, count: int, outputs: int) -> 
     return stacked
 
 
-_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t")
-_CONTROL[127] = None
+# The kinds of failure a student process may report (worker._describe and
+# worker._failure); whatever else it claims is an exception of the student's.
+# "internal" is never among them: only the judge decides the grader failed.
+REPORTED_KINDS = frozenset({"exception", "not-implemented", "missing", "exit", "memory",
+                            "too-large", "stale", "protocol"})
+IMPORT_KINDS = REPORTED_KINDS | {"syntax"}
+MAX_MESSAGE = 500  # characters of a student's exception message
+MAX_OUTPUT = 2000  # characters of what the student's code printed, per reply
+_WHERE = re.compile(r"[\w.-]{1,80}, line \d{1,7}")
 
 
-def text(value: object) -> str:
-    """A string from the student's code, without terminal control characters."""
-    return value.translate(_CONTROL) if isinstance(value, str) else ""
+def text(value: object, limit: int = MAX_OUTPUT) -> str:
+    """A string from the student's process, made safe (rnncourse.untrusted):
+    lone surrogates and control, bidi and format characters escaped, at most
+    ``limit`` characters; "" for anything not a string."""
+    return untrusted.text(value, limit) if isinstance(value, str) else ""
 
 
-def _error_fields(error: object) -> tuple[str, str, str, str]:
+def _error_fields(error: object, kinds: frozenset[str] = REPORTED_KINDS
+                  ) -> tuple[str, str, str, str]:
+    """(kind, type name, message, where) of a reported failure: the kind one of
+    ``kinds`` (anything else: "exception"), the texts made safe and bounded."""
     if not isinstance(error, dict):
         return "exception", "", "", ""
-    kind, type_name, message, where = (text(error.get(key))
-                                       for key in ("kind", "type", "message", "where"))
-    return kind, type_name, message, where
+    kind = error.get("kind")
+    kind = kind if isinstance(kind, str) and kind in kinds else "exception"
+    type_name = _type_name(error.get("type"))
+    message = error.get("message")
+    where = error.get("where")
+    return kind, type_name, message if isinstance(message, str) else "", _where(where)
+
+
+def _where(value: object) -> str:
+    """"file.py, line 12" as it is; anything else the process claims, quoted."""
+    if not isinstance(value, str) or not value:
+        return ""
+    return value if _WHERE.fullmatch(value) else untrusted.quoted(value, 80)
+
+
+def _type_name(value: object) -> str:
+    """An exception's class name as shown ("" when none)."""
+    return untrusted.identifier(value) if isinstance(value, str) and value else ""
 
 
 def _exception_types(error: object) -> tuple[str, ...]:
     names = error.get("types") if isinstance(error, dict) else None
-    return tuple(text(name) for name in names) if isinstance(names, list) else ()
+    return tuple(untrusted.line(name, 80) for name in names[:12] if isinstance(name, str)) \
+        if isinstance(names, list) else ()
 
 
-def import_failure(filename: str, error: object) -> str:
-    kind, type_name, message, where = _error_fields(error)
+class Message(str):
+    """A message that also knows its ``brief`` form: the same words without the
+    student's (StudentError takes it from there)."""
+
+    brief: str
+
+    @classmethod
+    def of(cls, brief: str, said: str = "") -> Message:
+        message = cls(brief + said)
+        message.brief = brief
+        return message
+
+
+def _said(message: str) -> str:
+    """The student's exception message, quoted, after a colon; "" when empty."""
+    return f": {untrusted.quoted(message, MAX_MESSAGE)}" if message else ""
+
+
+def import_failure(filename: str, error: object) -> Message:
+    kind, type_name, message, where = _error_fields(error, IMPORT_KINDS)
     place = f" ({where})" if where else ""
     if kind == "syntax":
-        return f"{filename} has a {type_name or 'SyntaxError'}{place}: {message}"
+        return Message.of(f"{filename} has a {type_name or 'SyntaxError'}{place}", _said(message))
     if kind == "exit":
-        return f"{filename} called sys.exit() while being imported{place}"
-    return f"importing {filename} raised {type_name}{place}: {message}".rstrip(": ")
+        return Message.of(f"{filename} called sys.exit() while being imported{place}")
+    return Message.of(f"importing {filename} raised {type_name or 'an exception'}{place}",
+                      _said(message))
 
 
-def call_failure(function: str, error: object) -> tuple[str, str]:
+def call_failure(function: str, error: object) -> tuple[str, str, str]:
+    """(message, kind, brief) for a failed call: ``brief`` is the message
+    without the student's own text (what a hidden check may show)."""
     kind, type_name, message, where = _error_fields(error)
     place = f" ({where})" if where else ""
     if kind == "not-implemented":
-        raiser = text(error.get("function")) if isinstance(error, dict) else ""
-        if raiser and raiser != function and raiser.isidentifier():
-            return f"{function} calls {raiser}, which is not implemented yet", kind
-        return f"{function} is not implemented yet (it raises NotImplementedError)", kind
+        raiser = error.get("function") if isinstance(error, dict) else ""
+        if isinstance(raiser, str) and raiser != function and raiser.isidentifier() \
+                and len(raiser) <= 80:
+            said = f"{function} calls {raiser}, which is not implemented yet"
+        else:
+            said = f"{function} is not implemented yet (it raises NotImplementedError)"
+        return said, kind, said
     if kind == "missing":
-        return f"{function} is not defined in your file", kind
-    if kind == "exit":
-        return f"{function} called sys.exit(){place}", kind
-    if kind == "memory":
-        return f"{function} ran out of memory{place}", kind
-    if kind == "too-large":
-        return f"{function} returned a result too large to check", kind
-    if kind in ("stale", "protocol"):
-        return f"{function}: {message}", kind
-    detail = f": {message}" if message else ""
-    return f"{function} raised {type_name}{place}{detail}", kind
+        said = f"{function} is not defined in your file"
+    elif kind == "exit":
+        said = f"{function} called sys.exit(){place}"
+    elif kind == "memory":
+        said = f"{function} ran out of memory{place}"
+    elif kind == "too-large":
+        said = f"{function} returned a result too large to check"
+    elif kind == "stale":
+        said = f"{function} was given a cache that comes from an earlier run of your file"
+    elif kind == "protocol":
+        said = f"{function}: the student process could not read the request"
+    else:
+        brief = f"{function} raised {type_name or 'an exception'}{place}"
+        return brief + _said(message), kind, brief
+    return said, kind, said

@@ -12,6 +12,7 @@ import click
 
 DEFAULT_TIMEOUT = 60.0
 MAX_LISTED = 10
+UNGRADED = ("invalid", "error", "pending")  # statuses that make the exit code 1
 
 
 @click.command("grade")
@@ -42,8 +43,9 @@ def command(ctx: click.Context, submissions: Path, out: Path | None, jobs: int |
     or whose grading failed; --force grades everyone again. Ctrl-C stops
     cleanly and keeps every student finished so far.
 
-    Exit code 0 when every student was graded, 1 when some submissions could
-    not be (see the status column), 2 on bad input, 130 when interrupted.
+    Exit code 0 when every student was graded, 1 when some were not (invalid,
+    error or pending: see the status column), 2 on bad input, 130 when
+    interrupted.
     """
     from rnncourse.cli.console import console
     from rnncourse.cli.errors import InputError
@@ -68,7 +70,7 @@ def command(ctx: click.Context, submissions: Path, out: Path | None, jobs: int |
     _summary(console, course, options, outcome, time.monotonic() - started)
     if outcome.interrupted:
         ctx.exit(130)
-    ctx.exit(1 if any(row.status in ("invalid", "error") for row in outcome.rows) else 0)
+    ctx.exit(1 if any(row.status in UNGRADED for row in outcome.rows) else 0)
 
 
 def _cpus() -> int:
@@ -171,12 +173,16 @@ def _summary(console, course, options, outcome, seconds: float) -> None:
     if len(troubled) > MAX_LISTED:
         console.print(f"  … and {len(troubled) - MAX_LISTED} more (see the status column of "
                       "grades.csv)")
+    left = sum(1 for row in rows if row.status in ("error", "pending"))
+    if left and not outcome.interrupted:
+        console.print(f"[red]{left} student(s) are not graded[/] (status error or pending): "
+                      "run the same command again to grade them.")
     scored = [row for row in rows if row.score() is not None]
     if scored:
         total = sum(100 * row.score() / row.max_score(course) for row in scored) / len(scored)
         console.print(f"Class mean {total:.1f}% over {len(scored)} student(s).")
     for note in outcome.notes:
-        console.print(Text(note, style="yellow" if "MISSING" in note else "dim"))
+        console.print(Text(_plain(note), style="yellow" if "MISSING" in note else "dim"))
     written = outcome.written
     console.print(Text(
         f"Wrote {', '.join(str(path) for path in written['report'])}, "
@@ -189,5 +195,8 @@ def _summary(console, course, options, outcome, seconds: float) -> None:
 
 
 def _plain(text: str) -> str:
-    """Student-made text for the terminal: no control characters or escapes."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    """Student-made text for the terminal: one line, no control characters or
+    escapes (rnncourse.untrusted)."""
+    from rnncourse import untrusted
+
+    return untrusted.line(text, untrusted.MAX_TEXT)

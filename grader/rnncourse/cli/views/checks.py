@@ -1,4 +1,6 @@
-"""Rich rendering of check results for the terminal."""
+"""Rich rendering of check results for the terminal. Messages and printed
+output may hold a student's text: they are shown through rnncourse.untrusted,
+so no escape sequence or bidi control reaches the terminal."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
 
+from rnncourse import untrusted
 from rnncourse.results import CheckResult, CourseResult, ExerciseResult
 
 STATUS = {
@@ -49,7 +52,7 @@ def exercise_view(result: ExerciseResult, verbose: bool = False) -> Group:
     if not verbose and result.problem and result.checks and all(
             c.kind in ("missing", "import") for c in result.checks):
         return Group(Text.assemble(("✗ ", "red"), (result.id, "bold cyan"), " — ", title,
-                                   "   ", score, "\n  ", (result.problem, "red")))
+                                   "   ", score, "\n  ", (untrusted.text(result.problem), "red")))
     from rich.table import Table  # here: most runs show no table, and it loads slowly
 
     table = Table(show_edge=False, pad_edge=False, expand=False, box=None)
@@ -72,7 +75,7 @@ def _failures(result: ExerciseResult) -> list:
         return []
     blocks: list = []
     if result.problem and all(check.kind in ("import", "missing") for check in failed):
-        blocks.append(Text(f"  {result.problem}", style="red"))
+        blocks.append(Text(f"  {untrusted.text(result.problem)}", style="red"))
         return blocks
     todo = defaultdict(list)
     shown_messages = set()
@@ -94,7 +97,7 @@ def _failures(result: ExerciseResult) -> list:
 def _failure(check: CheckResult) -> Text:
     text = Text("  ")
     text.append(f"✗ {check.id}", style="red bold")
-    text.append(f"\n    {check.message}")
+    text.append(f"\n    {untrusted.text(check.message)}")
     if check.misconception:
         text.append("\n    Misconception: ", style="yellow bold")
         text.append(check.misconception)
@@ -105,7 +108,7 @@ def _failure(check: CheckResult) -> Text:
         text.append("\n    Read: ", style="bold")
         text.append(f"rnncourse notes {check.notes}")
     if check.output:
-        first_lines = "\n".join(check.output.strip().splitlines()[:3])
+        first_lines = "\n".join(untrusted.text(check.output).strip().splitlines()[:3])
         text.append("\n    Your code printed: ", style="dim")
         text.append(first_lines, style="dim")
     return text
