@@ -9,7 +9,7 @@ from helpers.course import ROOT
 from test_recurrent import MISTAKES
 
 from rnncourse.checking import CheckFailed, Student, gradcheck
-from rnncourse.checking.recurrent import numeric_gradient_errors, run_backward, run_forward
+from rnncourse.checking.recurrent import numeric_gradient_errors, probe_forward, run_backward
 from rnncourse.checks import gru as gru_checks
 from rnncourse.checks import lstm as lstm_checks
 from rnncourse.checks import rnn as rnn_checks
@@ -32,15 +32,14 @@ def gradient_errors(course, folder, exercise):
             args = cell.make_inputs(DIMS[bool(sequence)], rng)
             upstream = cell.make_upstream(DIMS[bool(sequence)], rng)
             student = Student(process, exercise, 10.0)
-            _, cache, want = run_forward(student, reference, cell, args, "test")
+            probe = probe_forward(student, reference, cell, args, rng, "test")
             try:
-                grads = run_backward(student, cell, args, upstream, cache, "test",
+                grads = run_backward(student, cell, args, upstream, probe.cache, "test",
                                      lambda g: None)
             except CheckFailed:  # wrong shapes: rejected before any numeric comparison
                 errors[cell.backward] = {"shape": float("inf")}
                 continue
-            found = numeric_gradient_errors(student, cell, args, upstream, grads,
-                                            [w.shape for w in want], rng)
+            found = numeric_gradient_errors(probe, upstream, grads)
             errors[cell.backward] = {cell.grads[i]: e for i, (e, _) in found.items()}
     return errors
 
@@ -110,4 +109,5 @@ def test_relative_error():
     assert gradcheck.relative_error(np.array([np.nan]), np.array([1.0])) == float("inf")
     assert gradcheck.relative_error(np.array([1e-20]), np.array([0.0]), floor=1e-10) \
         == pytest.approx(1e-10)
+
 

@@ -21,6 +21,7 @@ or when the student's code fails (``StudentError``).
 
 from rnncourse.checking.diagnosis import diagnose, known_mistakes
 from rnncourse.checking.expect import (
+    expect_kept_unchanged,
     expect_matches,
     expect_right_result,
     expect_unchanged,
@@ -34,6 +35,6 @@ from rnncourse.sandbox.calls import StudentError
 
 __all__ = [
     "CheckFailed", "CheckSpec", "Student", "StudentError", "check", "describe", "diagnose",
-    "expect_matches", "expect_right_result", "expect_unchanged", "expect_value",
-    "known_mistakes", "relative_error", "validated_call",
+    "expect_kept_unchanged", "expect_matches", "expect_right_result", "expect_unchanged",
+    "expect_value", "known_mistakes", "relative_error", "validated_call",
 ]
