@@ -5,8 +5,8 @@ directional: a few random unit directions per input, two forward passes each,
 instead of two per parameter (that would be ~76,000 forward passes). Timed is
 the whole check as grading runs it: the student's forward at the case and at
 every perturbed point (ordinary calls, one round trip), the backward (a
-second), and the judge's side: the reference forward at the same points and
-the central differences of both.
+second), and the judge's side: the central differences, and the reference's
+forward and backward that they are compared with.
 Target (issue 3): under 50 ms. Prints the median over several runs, and how
 many forward passes the check made.
 
@@ -51,9 +51,9 @@ def main() -> None:
     times = times[1:]
     passes = 1 + 2 * gradcheck.DIRECTIONS * len(SEQUENCE.inputs)
     print(f"lstm_backward gradient check, N=4 T=20 D=H=64 ({parameters} parameters)")
-    print(f"  directional: {passes} forward passes of the student's and as many of the "
-          f"reference's, one backward; median {statistics.median(times) * 1000:.1f} ms "
-          f"(min {min(times) * 1000:.1f} ms)  target: under 50 ms")
+    print(f"  directional: {passes} forward passes and one backward of the student's; "
+          f"median {statistics.median(times) * 1000:.1f} ms (min {min(times) * 1000:.1f} ms)"
+          "  target: under 50 ms")
 
 
 if __name__ == "__main__":
