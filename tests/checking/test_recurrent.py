@@ -248,7 +248,8 @@ def test_mistake_fails_the_right_checks_and_is_named(course, student, exercise, 
 
 def test_consistent_backward_of_a_wrong_forward_is_named(course, student):
     """A student who slices the gates in PyTorch's order writes a backward that is
-    right for that forward: the gradient check passes, the values are named."""
+    right for that forward: the gradient check says so but earns nothing, since
+    the forward is wrong; the values are named."""
     code = MISTAKES[5][1] + """
      _right_backward = lstm_step_backward
 
@@ -265,7 +266,11 @@ def test_consistent_backward_of_a_wrong_forward_is_named(course, student):
     """
     result = check(course, student("lstm", code), "lstm")
     failed = failing(result)
-    assert "lstm_step_backward.gradient" not in failed
+    gradient = failed["lstm_step_backward.gradient"]
+    assert "lstm_step_forward is not right yet" in gradient.message, gradient.message
+    assert "lstm_step_backward does agree with the numeric gradient of your lstm_step_forward" \
+        in gradient.message, gradient.message
+    assert gradient.misconception == "lstm-gate-order-pytorch"
     assert failed["lstm_step_backward.values"].misconception == "lstm-gate-order-pytorch"
     assert "your lstm_step_forward differs from the reference too" in \
         failed["lstm_step_backward.values"].message
@@ -331,24 +336,45 @@ def test_backward_twice_on_an_opaque_cache(course, student):
         "rnn_step_backward.unchanged"].message
 
 
-def test_wrong_forward_does_not_hide_a_right_backward(course, student):
-    """The gradient check uses the student's own forward: a backward that is right
-    for the student's (wrong) forward passes it."""
-    result = check(course, student("rnn", """
+WRONG_FORWARD = """
         def rnn_step_forward(x, h_prev, Wx, Wh, b):
             h_next = np.tanh(x @ Wx + h_prev @ Wh + 2 * b)
             return h_next, (x, h_prev, Wx, Wh, h_next)
 
         _right = rnn_step_backward
+"""
 
+
+def test_a_right_backward_of_a_wrong_forward_is_told_so_but_earns_nothing(course, student):
+    """The gradient check compares with central differences of the student's own
+    forward, and says whether the backward fits it; but it counts only when the
+    forward is right too (a self-consistent wrong pair is not an RNN)."""
+    result = check(course, student("rnn", WRONG_FORWARD + """
         def rnn_step_backward(dh_next, cache):
             dx, dh_prev, dWx, dWh, db = _right(dh_next, cache)
             return dx, dh_prev, dWx, dWh, 2 * db
     """), "rnn")
     failed = failing(result)
-    assert "rnn_step_forward.values" in failed
-    assert "rnn_step_backward.gradient" not in failed
-    assert "rnn_step_backward.values" in failed
+    assert {"rnn_step_forward.values", "rnn_step_backward.gradient",
+            "rnn_step_backward.values"} <= set(failed)
+    message = failed["rnn_step_backward.gradient"].message
+    assert message.startswith("rnn_step_forward is not right yet: h_next differs from the "
+                              "expected values: relative error"), message
+    assert "This check counts only when rnn_step_forward is right too" in message, message
+    assert "rnn_step_backward does agree with the numeric gradient of your rnn_step_forward" \
+        in message, message
+
+
+def test_a_wrong_backward_of_a_wrong_forward_is_told_both(course, student):
+    result = check(course, student("rnn", WRONG_FORWARD + """
+        def rnn_step_backward(dh_next, cache):
+            dx, dh_prev, dWx, dWh, db = _right(dh_next, cache)
+            return dx, dh_prev, dWx, dWh, db
+    """), "rnn")
+    message = failing(result)["rnn_step_backward.gradient"].message
+    assert message.startswith("rnn_step_forward is not right yet"), message
+    assert "besides, db differs from the numeric gradient of your rnn_step_forward" \
+        in message, message
 
 
 def test_a_wrong_forward_does_not_pass_the_large_hidden_backward_check_by_luck(course, student):

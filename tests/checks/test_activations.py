@@ -119,10 +119,14 @@ def test_unknown_mistake_gets_no_misconception(course, student):
     assert failed["sigmoid_derivative.values"].hint  # the check's own generic hint
 
 
-def test_unstable_sigmoid_keeps_points_for_its_values(course, student):
+def test_unstable_sigmoid_is_told_but_keeps_its_points(course, student):
+    """The overflow warning is seen only by the student's process, which could
+    hide it: the check that reports it is feedback, worth no points."""
     result = check(course, student("activations", """
         def sigmoid(x):
             return 1 / (1 + np.exp(-x))
     """), "activations")
     assert set(failing(result)) == {"sigmoid.no-warning"}
-    assert "overflow" in by_id(result)["sigmoid.no-warning"].message
+    warning = by_id(result)["sigmoid.no-warning"]
+    assert "overflow" in warning.message and warning.max_points == 0
+    assert result.score == result.max_score

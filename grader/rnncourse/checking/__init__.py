@@ -22,6 +22,7 @@ or when the student's code fails (``StudentError``).
 
 from rnncourse.checking.diagnosis import diagnose, known_mistakes
 from rnncourse.checking.expect import (
+    expect_kept_unchanged,
     expect_matches,
     expect_right_result,
     expect_unchanged,
@@ -35,6 +36,6 @@ from rnncourse.sandbox.calls import StudentError
 
 __all__ = [
     "CheckFailed", "CheckSpec", "Student", "StudentError", "check", "describe", "diagnose",
-    "expect_matches", "expect_right_result", "expect_unchanged", "expect_value",
-    "known_mistakes", "relative_error", "validated_call",
+    "expect_kept_unchanged", "expect_matches", "expect_right_result", "expect_unchanged",
+    "expect_value", "known_mistakes", "relative_error", "validated_call",
 ]

@@ -10,7 +10,7 @@ from rnncourse.checking.diagnosis import diagnose
 from rnncourse.checking.spec import CheckFailed
 from rnncourse.checking.student import Student
 from rnncourse.checking.values import copies, expect_value, structure_problem, with_case
-from rnncourse.sandbox.calls import Call
+from rnncourse.sandbox.calls import Call, changed_paths
 
 
 def validated_call(student: Student, reference: object, function: str, args: tuple,
@@ -47,7 +47,9 @@ def expect_matches(student: Student, reference: object, function: str, args: tup
 
 def expect_unchanged(call: Call, names: Sequence[str], function: str, want: object = None,
                      tolerance: float = 0.0) -> None:
-    """Fail if the call modified any of its arguments in place.
+    """Fail if the call modified any of its arguments in place: if what the
+    student's process sent back after the call (``watch``) differs from what the
+    judge sent (calls.changed_paths).
 
     With ``want`` (the reference output for the same arguments) it also fails
     unless the result is right: a function that returns nothing useful must not
@@ -55,12 +57,27 @@ def expect_unchanged(call: Call, names: Sequence[str], function: str, want: obje
     """
     if not call.watched:
         raise TypeError("expect_unchanged needs a call made with watch=True")
-    if call.mutated:
-        changed = ", ".join(sorted({_path_name(path, names) for path in call.mutated}))
-        raise CheckFailed(f"{function} modified its argument {changed} in place; "
-                          "compute new arrays instead", misconception="mutates-input")
+    _fail_if_changed(call.mutated, names, function)
     if want is not None:
         expect_right_result(call.value, want, function, tolerance)
+
+
+def expect_kept_unchanged(first: Call, second: Call, names: Sequence[str],
+                          function: str) -> None:
+    """Fail if the first of two watched calls on the same arguments changed one
+    that lives in the student's process (a cache, passed as a handle). The judge
+    never saw such an argument before the first call, so it compares what the
+    two calls sent back: changed by the first, it differs after the second."""
+    if not (first.watched and second.watched):
+        raise TypeError("expect_kept_unchanged needs calls made with watch=True")
+    _fail_if_changed(changed_paths(first.arguments, second.arguments), names, function)
+
+
+def _fail_if_changed(paths: list, names: Sequence[str], function: str) -> None:
+    if paths:
+        changed = ", ".join(sorted({_path_name(path, names) for path in paths}))
+        raise CheckFailed(f"{function} modified its argument {changed} in place; "
+                          "compute new arrays instead", misconception="mutates-input")
 
 
 def expect_right_result(got: object, want: object, name: str, tolerance: float) -> None:

@@ -68,6 +68,13 @@ def loss(outputs: tuple, upstream: tuple) -> float:
     return float(sum(np.sum(out * dout) for out, dout in zip(outputs, upstream)))
 
 
+def losses(stacked: tuple, upstream: tuple) -> list[float]:
+    """``loss`` at many points at once: ``stacked`` holds one array per output,
+    with one row per point."""
+    total = sum(np.tensordot(rows, dout, axes=dout.ndim) for rows, dout in zip(stacked, upstream))
+    return np.asarray(total, dtype=np.float64).tolist()
+
+
 def plan_perturbations(args: tuple, wrt: list[int], rng: Draw,
                        step: float = STEP, full_limit: int = FULL_LIMIT,
                        directions: int = DIRECTIONS) -> tuple[list, list]:
@@ -92,22 +99,48 @@ def plan_perturbations(args: tuple, wrt: list[int], rng: Draw,
     return perturbations, plan
 
 
+def perturbed_points(args: tuple, perturbations: list) -> list[tuple]:
+    """The arguments of each planned evaluation: ``args`` with one input moved by
+    ``delta`` at one entry or along one direction (a new array; the other inputs
+    are ``args``' own)."""
+    points = []
+    for index, where, delta in perturbations:
+        moved = np.array(args[index], dtype=np.float64, copy=True)
+        if isinstance(where, np.ndarray):
+            moved += delta * where
+        else:
+            moved.reshape(-1)[where] += delta
+        points.append((*args[:index], moved, *args[index + 1:]))
+    return points
+
+
+def numeric_estimates(plan: list, losses: list[float], step: float = STEP
+                      ) -> dict[int, np.ndarray]:
+    """Central-difference estimates from the losses of the planned evaluations:
+    {input index: one derivative per entry ("full") or per direction}."""
+    estimates = {}
+    position = 0
+    for index, _, keys in plan:
+        plus = np.array(losses[position:position + 2 * len(keys):2])
+        minus = np.array(losses[position + 1:position + 2 * len(keys):2])
+        position += 2 * len(keys)
+        estimates[index] = (plus - minus) / (2 * step)
+    return estimates
+
+
+def in_plan_terms(plan: list, analytic: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
+    """Analytic gradients as the plan's estimates measure them: flattened, or
+    projected on each direction."""
+    return {index: analytic[index].reshape(-1) if mode == "full"
+            else np.array([np.sum(analytic[index] * direction) for direction in keys])
+            for index, mode, keys in plan}
+
+
 def compare_with_numeric(plan: list, losses: list[float], analytic: dict[int, np.ndarray],
                          step: float = STEP) -> dict[int, tuple[float, str]]:
     """Relative error between each analytic gradient and its central-difference
     estimate from the losses of the planned evaluations: {input index: (error, mode)}."""
-    errors = {}
-    position = 0
-    for index, mode, keys in plan:
-        plus = np.array(losses[position:position + 2 * len(keys):2])
-        minus = np.array(losses[position + 1:position + 2 * len(keys):2])
-        position += 2 * len(keys)
-        numeric = (plus - minus) / (2 * step)
-        gradient = analytic[index]
-        if mode == "full":
-            errors[index] = (relative_error(gradient.reshape(-1), numeric), mode)
-        else:
-            projected = np.array([np.sum(gradient * direction) for direction in keys])
-            errors[index] = (relative_error(projected, numeric), mode)
-    return errors
-
+    numeric = numeric_estimates(plan, losses, step)
+    projected = in_plan_terms(plan, analytic)
+    return {index: (relative_error(projected[index], numeric[index]), mode)
+            for index, mode, _ in plan}

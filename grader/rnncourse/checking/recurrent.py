@@ -2,9 +2,11 @@
 
 A ``Cell`` describes a forward function and its backward: argument names and
 shapes, array outputs, gradients. The builders below turn it into checks:
-forward values against the reference on fixed cases; the backward against the
-numeric gradient of the student's *own* forward (so a wrong forward does not
-hide a right backward) and against the reference backward; arguments left
+forward values against the reference on fixed cases; the backward against
+central differences of the student's own forward, taken in the judge from the
+forward's outputs at points the check draws (counted only when the forward is
+right, so a self-consistent wrong pair earns nothing, though the message says
+the backward fits), and against the reference backward; arguments left
 unchanged; and hidden checks on fresh random shapes and large inputs.
 
 Mistake variants (rnncourse.mistakes.<exercise>) for a forward function take
@@ -28,6 +30,7 @@ from rnncourse.checking import (
     check,
     describe,
     diagnose,
+    expect_kept_unchanged,
     expect_right_result,
     expect_unchanged,
     gradcheck,
@@ -293,59 +296,137 @@ def forward_unchanged(cell: Cell, case: Case) -> Callable:
 
 
 def backward_gradient(cell: Cell, case: Case) -> Callable:
-    """The backward against central differences of the student's own forward."""
+    """The backward against central differences of the student's own forward,
+    computed here from the forward's outputs at points this check draws; it
+    counts only when the forward is right (expect_gradient)."""
 
     def test(student, reference, policy):
         rng = FixedDraw(case.seed)
         args = cell.make_inputs(case.dims, rng)
         upstream = cell.make_upstream(case.dims, rng)
-        _, cache, want = run_forward(student, reference, cell, args, case.label)
-        grads = run_backward(student, cell, args, upstream, cache, case.label,
-                             _backward_diagnosis(cell, reference, args, upstream))
-        shapes = [output.shape for output in want]
-        _expect_not_flat(cell, grads, reference_backward(reference, cell, args, upstream),
-                         case.label)
-        errors = numeric_gradient_errors(student, cell, args, upstream, grads, shapes, rng)
-        for index, (error, mode) in errors.items():
-            if not error <= policy.gradient_tolerance:
-                how = "numeric gradient" if mode == "full" else \
-                    "numeric gradient along random directions"
-                raise CheckFailed(
-                    f"{cell.grads[index]} differs from the {how} of your {cell.forward}: "
-                    f"relative error {error:.1e} (tolerance {policy.gradient_tolerance:.0e})"
-                    f" — case: {case.label}",
-                    misconception=_backward_diagnosis(cell, reference, args, upstream)(grads))
+        probe = probe_forward(student, reference, cell, args, rng, case.label)
+        diagnosis = _backward_diagnosis(cell, reference, args, upstream)
+        grads = run_backward(student, cell, args, upstream, probe.cache, case.label, diagnosis)
+        expect_gradient(reference, policy, cell, probe, upstream, grads, case.label, diagnosis)
 
     return test
 
 
-def _expect_not_flat(cell: Cell, grads: tuple, want: tuple, label: str) -> None:
-    """A forward that ignores an input, with a backward that returns zeros for it,
-    is self-consistent; agreeing with such a forward earns nothing."""
-    for name, (got, right), arg in zip(cell.grads, zip(grads, want), cell.inputs):
-        if not np.any(got) and np.any(right):
-            raise CheckFailed(
-                f"{name} is zero everywhere, but the true gradient is not: your {cell.forward} "
-                f"does not seem to depend on {arg.name}, so this check cannot count — "
-                f"case: {label}")
+@dataclass
+class Probe:
+    """The student's forward at ``args`` and at each point of a numeric gradient's
+    plan (gradcheck.plan_perturbations): plain arrays, decoded in the judge."""
+
+    args: tuple
+    outputs: tuple  # at args
+    cache: object  # its handle
+    want: tuple  # the reference's outputs at args
+    plan: list
+    got: tuple  # the outputs at the plan's points: one array per output, one row per point
 
 
-def numeric_gradient_errors(student: Student, cell: Cell, args: tuple, upstream: tuple,
-                            grads: tuple, shapes: list, rng: Draw,
-                            full_limit: int = gradcheck.FULL_LIMIT) -> dict:
+def probe_forward(student: Student, reference: object, cell: Cell, args: tuple, rng: Draw,
+                  case: str, full_limit: int = gradcheck.FULL_LIMIT) -> Probe:
+    """Call the student's forward at ``args`` and at the perturbed points a
+    numeric gradient needs, all as ordinary calls of one batch, in an order
+    drawn from ``rng``: the student's process cannot tell the call whose cache
+    the backward gets from the others, nor a perturbation from a new case."""
+    perturbations, plan = gradcheck.plan_perturbations(args, list(range(len(args))), rng,
+                                                       full_limit=full_limit)
+    everything = [args, *gradcheck.perturbed_points(args, perturbations)]
+    order = np.argsort(rng.normal(size=len(everything)), kind="stable")
+    keep = (len(cell.outputs),)
+    results = student.run_batch([(cell.forward, everything[i], keep) for i in order])
+    answers: list = [None] * len(everything)
+    for position, index in enumerate(order):
+        answers[index] = results[position]
+    outputs, cache, want = _forward_outputs(reference, cell, args, case, answers[0])
+    got = _perturbed_outputs(cell, want, answers[1:], case)
+    return Probe(args, outputs, cache, want, plan, got)
+
+
+def _perturbed_outputs(cell: Cell, want: tuple, results: list[Call | StudentError],
+                       case: str) -> tuple:
+    """The outputs at the perturbed points, stacked (one array per output); fails
+    unless each point gave finite float64 arrays of the right shapes."""
+    columns: list[list] = [[] for _ in cell.outputs]
+    for result in results:
+        if isinstance(result, StudentError):
+            raise result
+        got = result.value
+        if not isinstance(got, (tuple, list)) or len(got) != len(cell.outputs) + 1:
+            raise CheckFailed(f"{cell.forward} returned {describe(got)} on slightly changed "
+                              "inputs; expected a tuple "
+                              f"({', '.join((*cell.outputs, 'cache'))}) — case: {case}")
+        for name, column, value, wanted in zip(cell.outputs, columns, got, want):
+            if not (type(value) is np.ndarray and value.dtype == np.float64
+                    and value.shape == wanted.shape):
+                raise CheckFailed(f"on slightly changed inputs, "
+                                  f"{array_problem(value, wanted.shape, name)} — case: {case}")
+            column.append(value)
+    stacked = tuple(np.stack(column) if column else np.zeros((0, *wanted.shape))
+                    for column, wanted in zip(columns, want))
+    for name, rows in zip(cell.outputs, stacked):
+        if not np.isfinite(rows).all():
+            bad = next(row for row in rows if not np.isfinite(row).all())
+            raise CheckFailed(f"on slightly changed inputs, "
+                              f"{array_problem(bad, bad.shape, name)} — case: {case}")
+    return stacked
+
+
+def numeric_gradient_errors(probe: Probe, upstream: tuple, grads: tuple) -> dict:
     """{input index: (relative error, mode)} of the student's gradients against
-    central differences of the student's forward."""
-    wrt = list(range(len(args)))
-    perturbations, plan = gradcheck.plan_perturbations(args, wrt, rng, full_limit=full_limit)
-    only = tuple(range(len(cell.outputs)))
-    stacked = student.perturbed(cell.forward, args, perturbations, only)
-    for rows, shape in zip(stacked, shapes):
-        if rows.shape[1:] != shape or rows.dtype.kind != "f":
-            raise CheckFailed(f"{cell.forward} returned arrays of shape {rows.shape[1:]} on "
-                              f"slightly changed inputs; expected {shape}")
-    losses = [sum(float(np.sum(rows[k] * dout)) for rows, dout in zip(stacked, upstream))
-              for k in range(len(perturbations))]
-    return gradcheck.compare_with_numeric(plan, losses, dict(enumerate(grads)))
+    central differences of the student's forward outputs in ``probe``."""
+    return gradcheck.compare_with_numeric(probe.plan, gradcheck.losses(probe.got, upstream),
+                                          dict(enumerate(grads)))
+
+
+def expect_gradient(reference: object, policy: Policy, cell: Cell, probe: Probe,
+                    upstream: tuple, grads: tuple, case: str,
+                    diagnosis: Callable[[tuple], str | None]) -> None:
+    """Fail unless the forward is right at the probe's arguments, the central
+    differences of its outputs at the probe's points agree with the true
+    gradient (the reference backward's, along the same entries and directions),
+    and the student's gradients agree with those central differences.
+    Everything here is computed in the judge: the student's process only
+    answered ordinary calls, and an answer that moves the central differences
+    (a perturbation told apart and answered falsely) fails the second test."""
+    tolerance = policy.gradient_tolerance
+    errors = numeric_gradient_errors(probe, upstream, grads)
+    disagreement = next((_gradient_message(cell, index, error, mode, tolerance, case)
+                         for index, (error, mode) in errors.items() if not error <= tolerance),
+                        None)
+    wrong = compare(cell.outputs, probe.outputs, probe.want, policy.value_tolerance, case,
+                    "the expected values", forward_floor(probe.args))
+    if wrong:
+        verdict = (f"your {cell.backward} does agree with the numeric gradient of your "
+                   f"{cell.forward}" if disagreement is None else
+                   "besides, " + disagreement.split(" — case:")[0])
+        raise CheckFailed(f"{cell.forward} is not right yet: {wrong}. This check counts only "
+                          f"when {cell.forward} is right too; {verdict}.",
+                          misconception=diagnose(cell.exercise, cell.forward, probe.args,
+                                                 probe.outputs, probe.want, reference=reference))
+    numeric = gradcheck.numeric_estimates(probe.plan, gradcheck.losses(probe.got, upstream))
+    truth = gradcheck.in_plan_terms(probe.plan, dict(enumerate(
+        reference_backward(reference, cell, probe.args, upstream))))
+    for index, estimate in numeric.items():
+        error = relative_error(estimate, truth[index])
+        if not error <= tolerance:
+            raise CheckFailed(
+                f"on slightly changed inputs, the outputs of your {cell.forward} do not change "
+                f"as they should: their central differences in {cell.inputs[index].name} "
+                f"differ from the true gradient (relative error {error:.1e}, tolerance "
+                f"{tolerance:.0e}), though its outputs at the case itself are right — case: "
+                f"{case}")
+    if disagreement:
+        raise CheckFailed(disagreement, misconception=diagnosis(grads))
+
+
+def _gradient_message(cell: Cell, index: int, error: float, mode: str, tolerance: float,
+                      case: str) -> str:
+    how = "numeric gradient" if mode == "full" else "numeric gradient along random directions"
+    return (f"{cell.grads[index]} differs from the {how} of your {cell.forward}: relative "
+            f"error {error:.1e} (tolerance {tolerance:.0e}) — case: {case}")
 
 
 def backward_values(cell: Cell, cases: list[Case]) -> Callable:
@@ -395,16 +476,20 @@ def _backward_diagnosis(cell: Cell, reference: object, args: tuple,
 
 def backward_unchanged(cell: Cell, case: Case) -> Callable:
     """The backward leaves its upstream gradients and its cache as they were:
-    a second call on the same cache gives the same gradients."""
+    the upstream gradients come back as they were sent, and a second call on the
+    same cache finds it as the first left it and gives the same gradients."""
 
     def test(student, reference, policy):
         rng = FixedDraw(case.seed)
         args = cell.make_inputs(case.dims, rng)
         upstream = cell.make_upstream(case.dims, rng)
         _, cache, _ = run_forward(student, reference, cell, args, case.label)
+        names = (*cell.upstream_names, "cache")
         first = student.run(cell.backward, *upstream, cache, watch=True)
-        expect_unchanged(first, (*cell.upstream_names, "cache"), cell.backward)
+        expect_unchanged(first, names, cell.backward)
         second = student.run(cell.backward, *upstream, cache, watch=True)
+        expect_unchanged(second, names, cell.backward)
+        expect_kept_unchanged(first, second, names, cell.backward)
         if not _same(first.value, second.value):
             raise CheckFailed(f"calling {cell.backward} twice on the same cache gave different "
                               "gradients: the first call changed something in the cache",

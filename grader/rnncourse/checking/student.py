@@ -58,15 +58,6 @@ class Student:
             self._record(result.output)
         return results
 
-    def perturbed(self, function: str, args: tuple, perturbations: list,
-                  only: tuple) -> list:
-        started = time.perf_counter()
-        try:
-            return self.process.perturbed(function, args, perturbations, only,
-                                          timeout=self._remaining())
-        finally:
-            self.budget -= time.perf_counter() - started
-
     def _remaining(self) -> float:
         if self.budget <= 0:
             raise StudentError("ran out of time for this check", "timeout")

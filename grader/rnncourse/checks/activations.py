@@ -37,7 +37,7 @@ def test_sigmoid_values(student, reference, policy):
                    case="x from -8 to 8, shape (3, 11)")
 
 
-@check("sigmoid.extremes", weight=2,
+@check("sigmoid.extremes", weight=5,
        hint="sigmoid(x) tends to 0 for very negative x and to 1 for very positive x; "
             "it is never NaN.")
 def test_sigmoid_extremes(student, reference, policy):
@@ -45,14 +45,18 @@ def test_sigmoid_extremes(student, reference, policy):
                    case="x = ±1000, ±745, ±60, ±0.001, 0")
 
 
-@check("sigmoid.no-warning", weight=3, hint="Take exp only of non-positive numbers: for x < 0 use "
-       "exp(x) / (1 + exp(x)), which equals 1 / (1 + exp(-x)).")
+# Worth no points: only the student's process sees its warnings, and code can
+# silence them (np.errstate, the warnings module, the worker) where no value
+# shows it; so it is feedback. The values at +-1000 are checked by .extremes.
+@check("sigmoid.no-warning", weight=0, hint="Take exp only of non-positive numbers: for x < 0 "
+       "use exp(x) / (1 + exp(x)), which equals 1 / (1 + exp(-x)).")
 def test_sigmoid_no_warning(student, reference, policy):
     x = np.array([-1000.0, 1000.0])
     call = student.run("sigmoid", x.copy(), watch=True)
     if call.warnings:
         overflow = any("overflow" in warning for warning in call.warnings)
-        raise CheckFailed(f"sigmoid(±1000) raised a numpy warning: {call.warnings[0]}",
+        raise CheckFailed(f"sigmoid(±1000) raised a numpy warning: {call.warnings[0]} "
+                          "(feedback only: this check is worth no points)",
                           misconception="unstable-sigmoid" if overflow else None)
     expect_right_result(call.value, reference.sigmoid(x), "sigmoid(±1000)",
                         policy.value_tolerance)

@@ -20,6 +20,7 @@ from typing import Protocol
 import numpy as np
 
 from rnncourse import untrusted
+from rnncourse.sandbox.protocol import Handle
 
 
 class StudentError(Exception):
@@ -44,9 +45,12 @@ class Call:
     """The outcome of one call into the student's code, as plain data."""
 
     value: object
-    watched: bool = False  # whether mutated and warnings were recorded
+    watched: bool = False  # whether arguments and warnings were sent back
+    # with watch: the paths of the arguments that came back changed, found here
+    # by comparing what was sent with what came back; and what came back
     mutated: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)
+    arguments: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # what the process says it saw: shown only
     output: str = ""
     seconds: float = 0.0
 
@@ -70,9 +74,6 @@ class StudentCode(Protocol):
     def call_batch(self, calls: list[tuple[str, tuple, tuple]],
                    timeout: float = 3.0) -> list[Call | StudentError]: ...
 
-    def perturbed(self, function: str, args: tuple, perturbations: list, only: tuple,
-                  timeout: float = 3.0) -> list: ...
-
 
 class Caller(ABC):
     """The request code both backends share; subclasses deliver requests."""
@@ -90,10 +91,10 @@ class Caller(ABC):
     def call(self, function: str, args: tuple, keep: tuple = (), timeout: float = 3.0,
              watch: bool = False) -> Call:
         """Call ``function``; with ``watch``, the result also says which arguments
-        the call changed in place and which warnings it raised."""
+        came back changed by the call and which warnings the process reports."""
         started = self._begin((function,))
         reply = self._exchange(call_request(function, args, keep, watch), timeout, (function,))
-        return call_from_reply(function, reply, watch, _since(started))
+        return call_from_reply(function, reply, _since(started), args if watch else None)
 
     def call_batch(self, calls: list[tuple[str, tuple, tuple]],
                    timeout: float = 3.0) -> list[Call | StudentError]:
@@ -113,21 +114,10 @@ class Caller(ABC):
         for (function, _, _), item in zip(calls, replies):
             try:
                 results.append(call_from_reply(function, item if isinstance(item, dict)
-                                               else {}, False, seconds))
+                                               else {}, seconds))
             except StudentError as error:
                 results.append(error)
         return results
-
-    def perturbed(self, function: str, args: tuple, perturbations: list, only: tuple,
-                  timeout: float = 3.0) -> list:
-        """The outputs ``only`` of ``function`` on copies of ``args``, each with one
-        perturbation applied (see worker._perturbed), in one round trip: one
-        array per output, one row per perturbation."""
-        self._begin((function,))
-        reply = self._exchange({"op": "perturbed", "fn": function, "args": list(args),
-                                **pack_perturbations(perturbations), "only": list(only)},
-                               timeout, (function,))
-        return stacked_from_reply(function, reply, len(perturbations), len(only))
 
     def _begin(self, functions: tuple[str, ...]) -> float:
         for function in functions:
@@ -156,54 +146,69 @@ def call_request(function: str, args: tuple, keep: tuple = (), watch: bool = Fal
             "watch": watch}
 
 
-def pack_perturbations(perturbations: list) -> dict:
-    """[arg index, flat index or direction array, delta] items as a few flat
-    arrays: thousands of tiny values would cost more to encode than to compute."""
-    directions = [where for _, where, _ in perturbations if isinstance(where, np.ndarray)]
-    return {
-        "index": np.array([index for index, _, _ in perturbations], dtype=np.int64),
-        "entry": np.array([-1 if isinstance(where, np.ndarray) else where
-                           for _, where, _ in perturbations], dtype=np.int64),
-        "delta": np.array([delta for _, _, delta in perturbations], dtype=np.float64),
-        "directions": directions,
-    }
-
-
-def call_from_reply(function: str, reply: dict, watch: bool, seconds: float) -> Call:
-    """A Call from a decoded reply, or the StudentError it reports."""
+def call_from_reply(function: str, reply: dict, seconds: float,
+                    sent: tuple | None = None) -> Call:
+    """A Call from a decoded reply, or the StudentError it reports. With ``sent``
+    (the arguments of a watched call), the arguments the reply sends back are
+    compared with them here, in the judge."""
     if not reply.get("ok"):
         error = reply.get("error")
         message, kind, brief = call_failure(function, error)
         raise StudentError(message, kind, text(reply.get("output")), _exception_types(error),
                            brief)
-    return Call(
-        value=reply.get("value"),
-        watched=watch,
-        mutated=[p for p in reply.get("mutated", []) if isinstance(p, list)],
-        warnings=[text(w, 300) for w in _items(reply.get("warnings"))[:20]
-                  if isinstance(w, str)],
-        output=text(reply.get("output")),
-        seconds=seconds,
-    )
+    call = Call(value=reply.get("value"), output=text(reply.get("output")), seconds=seconds)
+    if sent is not None:
+        back = reply.get("args")
+        if not isinstance(back, list) or len(back) != len(sent):
+            raise StudentError(f"{function}: the student process did not send back the "
+                               "arguments of the call", "protocol", output=call.output)
+        call.watched, call.arguments = True, back
+        call.mutated = changed_paths(list(sent), back)
+        call.warnings = [text(w, 300) for w in _items(reply.get("warnings"))[:20]
+                         if isinstance(w, str)]
+    return call
 
 
 def _items(value: object) -> list:
     return value if isinstance(value, list) else []
 
 
-def stacked_from_reply(function: str, reply: dict, count: int, outputs: int) -> list:
-    """The stacked outputs of a "perturbed" request, checked to be what was asked."""
-    if not reply.get("ok"):
-        error = reply.get("error")
-        message, kind, brief = call_failure(function, error)
-        raise StudentError(message, kind, types=_exception_types(error), brief=brief)
-    stacked = reply.get("stacked")
-    if not (isinstance(stacked, list) and len(stacked) == outputs and all(
-            isinstance(rows, np.ndarray) and rows.ndim >= 1 and rows.shape[0] == count
-            for rows in stacked)):
-        raise StudentError(f"{function} did not return its usual outputs on slightly "
-                           "changed inputs", "fail")
-    return stacked
+def changed_paths(sent: object, back: object, path: tuple = ()) -> list[list]:
+    """The paths (argument index, then keys or indices) at which ``back`` differs
+    from ``sent``: arrays in dtype, shape or any value (NaN equal to NaN), lists
+    and dicts in length or keys. What was sent as a handle is an object of the
+    student's process, which the judge cannot see: not compared."""
+    if isinstance(sent, Handle):
+        return []
+    if type(sent) is np.ndarray:
+        same = (type(back) is np.ndarray and back.dtype == sent.dtype
+                and back.shape == sent.shape and np.array_equal(back, sent, equal_nan=True))
+        return [] if same else [list(path)]
+    if isinstance(sent, (tuple, list)):
+        if type(back) is not type(sent) or len(back) != len(sent):
+            return [list(path)]
+        return [changed for index, (old, new) in enumerate(zip(sent, back))
+                for changed in changed_paths(old, new, (*path, index))]
+    if isinstance(sent, dict):
+        if not isinstance(back, dict):
+            return [list(path)]
+        changed = [[*path, key] for key in sent if key not in back]
+        changed += [[*path, key] for key in back if key not in sent]
+        for key in sent:
+            if key in back:
+                changed += changed_paths(sent[key], back[key], (*path, key))
+        return changed
+    return [] if _same_scalar(sent, back) else [list(path)]
+
+
+def _same_scalar(sent: object, back: object) -> bool:
+    if isinstance(sent, (bool, np.bool_)):
+        return type(back) is bool and back == bool(sent)
+    if isinstance(sent, (int, float, np.integer, np.floating)):
+        if type(back) not in (int, float):
+            return False
+        return back == sent or (back != back and sent != sent)
+    return type(back) is type(sent) and back == sent
 
 
 # The kinds of failure a student process may report (worker._describe and

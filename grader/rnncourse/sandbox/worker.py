@@ -271,52 +271,14 @@ def answer(session: Session, request: object) -> dict:
                      request.get("watch", False))
     if op == "batch":  # several calls in one round trip, each answered on its own
         return {"ok": True, "replies": [answer(session, item) for item in request["calls"]]}
-    if op == "perturbed":
-        return _perturbed(session, request)
     return _failure("protocol", f"unknown request {op!r}")
 
 
-def _perturbed(session: Session, request: dict) -> dict:
-    """Call a function on copies of ``args`` each nudged in one place, for
-    numeric gradients. Perturbation k changes argument ``index[k]`` by
-    ``delta[k]``: at flat position ``entry[k]``, or, where that is -1, along the
-    next array of ``directions``. The outputs listed in ``only`` come back
-    stacked: one array per output, with one row per perturbation."""
-    function = getattr(session.module, request["fn"], None)
-    if not callable(function):
-        return _failure("missing", f"{request['fn']} is not defined in your file")
-    base, only = request["args"], request["only"]
-    directions = iter(request["directions"])
-    rows: list[list] = [[] for _ in only]
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for index, entry, delta in zip(request["index"].tolist(), request["entry"].tolist(),
-                                       request["delta"].tolist()):
-            args = [np.array(arg, copy=True) if type(arg) is np.ndarray else arg for arg in base]
-            target = args[index]
-            if entry < 0:
-                target += delta * next(directions)
-            else:
-                target.reshape(-1)[entry] += delta
-            try:
-                value = function(*args)
-            except BaseException as error:  # noqa: BLE001 - student code may raise anything
-                return {"ok": False, "error": _describe(session, error)}
-            if not isinstance(value, tuple) or len(value) <= max(only):
-                return {"ok": True, "stacked": None}
-            for row, k in zip(rows, only):
-                row.append(value[k])
-    try:
-        stacked = [np.stack(row).astype(np.float64, copy=False) for row in rows]
-    except (ValueError, TypeError):
-        return {"ok": True, "stacked": None}
-    return {"ok": True, "stacked": stacked}
-
-
 def _call(session: Session, name: str, args: list, keep: list, watch: bool = False) -> dict:
-    """Call the student's function. With ``watch``, also report which argument
-    arrays it changed in place and the warnings it raised (this costs a copy
-    and a comparison of every argument, so only checks that need it ask)."""
+    """Call the student's function. With ``watch``, the reply also holds the
+    arguments as they are after the call, for the judge to compare with what it
+    sent (it never takes this process's word that they are unchanged), and the
+    warnings the call raised (only shown: nothing here can vouch for them)."""
     function = getattr(session.module, name, None)
     if not callable(function):
         return _failure("missing", f"{name} is not defined in your file")
@@ -324,7 +286,6 @@ def _call(session: Session, name: str, args: list, keep: list, watch: bool = Fal
         args = [session.resolve(arg) for arg in args]
     except LookupError as error:
         return _failure("stale", str(error))
-    before = _snapshot(args) if watch else None
     with warnings.catch_warnings(record=watch) as caught:
         if watch:
             warnings.simplefilter("always")
@@ -339,39 +300,9 @@ def _call(session: Session, name: str, args: list, keep: list, watch: bool = Fal
                       for index, item in enumerate(value))
     answer = {"ok": True, "value": value, "output": session.captured.take()}
     if watch:
-        answer["mutated"] = _mutations(before, args)
+        answer["args"] = args
         answer["warnings"] = [_warning_text(w) for w in (caught or [])[:20]]  # a list: watch
     return answer
-
-
-def _snapshot(value: object) -> object:
-    if type(value) is np.ndarray:
-        return value.copy()
-    if isinstance(value, (tuple, list)):
-        return [_snapshot(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _snapshot(item) for key, item in value.items()}
-    return None
-
-
-def _mutations(before: object, after: object, path: tuple = ()) -> list:
-    """Paths of the argument arrays the call changed in place."""
-    if isinstance(before, np.ndarray):
-        same = (type(after) is np.ndarray and after.shape == before.shape
-                and np.array_equal(after, before, equal_nan=True))
-        return [] if same else [list(path)]
-    changed = []
-    if isinstance(before, list) and isinstance(after, (tuple, list)):
-        for index, (old, new) in enumerate(zip(before, after)):
-            changed += _mutations(old, new, path + (index,))
-    elif isinstance(before, dict) and isinstance(after, dict):
-        for key, old in before.items():
-            if key not in after:
-                changed.append(list(path + (key,)))
-            else:
-                changed += _mutations(old, after[key], path + (key,))
-        changed += [list(path + (key,)) for key in after if key not in before]
-    return changed
 
 
 def _warning_text(caught: warnings.WarningMessage) -> str:
