@@ -8,7 +8,8 @@ isolation and a wall-clock deadline; the student code itself runs in processes
 forked from this judge's own fork server: one for all the student's files
 while they leave it as they found them, see sharedstate.py), grades the quiz
 answers, deletes the copy, and sends back one line of JSON built from
-CourseResult.to_dict(). It never opens the gradebook or writes the exports.
+CourseResult.to_dict(). Hidden checks draw the student's own cases (seeds.py).
+It never opens the gradebook or writes the exports.
 
 Requests and replies are JSON lines on the socket FD; EOF means "stop".
 """
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from rnncourse import untrusted
 from rnncourse.course.manifest import Course
+from rnncourse.grading import seeds
 from rnncourse.grading.quizzes import QuizGrader
 from rnncourse.grading.replies import JudgeReply
 from rnncourse.results import CourseResult, Kind, Status
@@ -61,11 +63,13 @@ def grade(course: Course, quiz: QuizGrader | None, task: dict, scratch: Path) ->
             reply.quiz = quiz.grade(copy).to_dict()
         timeout = float(task["timeout"])
         deadline = time.monotonic() + timeout
+        secret = seeds.read(course)  # without one (a course never graded), fresh cases
+        key = seeds.student_key(secret, task["student_id"]) if secret is not None else None
         # one exercise at a time (the --jobs judges already keep the cores busy), the
         # files in turn through one student process while they leave it as they found it
         result = engine.run(course, list(course.exercises), copy, include_hidden=True,
                             workdir=copy, isolation="strict", deadline=deadline, parallel=1,
-                            one_process=True)
+                            one_process=True, seed_key=key)
         _hide_copy_path(result, copy, task.get("label") or task["student_id"])
         reply.result = result.to_dict()
         checks = [check for exercise in result.exercises for check in exercise.checks]
