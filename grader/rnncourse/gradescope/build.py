@@ -175,8 +175,9 @@ def course_files(course: Course) -> list[tuple[Path, str]]:
     """(file, name in the zip) for the course's part of the autograder: what
     the judges read and what the course's stamp covers."""
     files = [(course.manifest, "course.toml"), (seeds.path(course), seeds.FILE)]
-    files += [(course.solutions_dir / exercise.file, f"solutions/{exercise.file}")
-              for exercise in course.exercises]
+    files += [(path, f"solutions/{path.relative_to(course.solutions_dir).as_posix()}")
+              for path in sorted(course.solutions_dir.rglob("*.py"))  # helpers too
+              if "__pycache__" not in path.parts]
     if course.quiz is not None:
         files.append((course.quiz_bank, course.quiz.bank))
     if course.notes_dir.is_dir():

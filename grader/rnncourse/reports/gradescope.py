@@ -36,7 +36,8 @@ def gradescope_results(course: Course, row: Row, *, stamp: str | None = None,
     """``row``'s results.json. ``stamp``: the course's (course_stamp), when the
     caller has it already; ``extra``: more for the top-level extra_data."""
     if row.status == Status.ERROR:
-        return autograder_error(row.reason or "the grader failed", row.seconds, extra)
+        return autograder_error(row.reason or "the grader failed", row.seconds,
+                                {"student": row.student_id, **(extra or {})})
     tests = []
     if row.result is None:
         for index, exercise in enumerate(course.exercises, 1):
