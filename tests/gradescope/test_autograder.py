@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -29,8 +30,8 @@ from helpers.classroom import (
     stub,
 )
 
+from rnncourse.course import secret as seeds
 from rnncourse.gradescope import autograder, build
-from rnncourse.grading import seeds
 
 EXERCISES = ("activations", "clipping", "lstm_variants")  # lstm_variants: extra credit
 
@@ -300,3 +301,41 @@ def test_a_python_that_cannot_start_still_gives_results(graded, tmp_path):
     assert done.returncode == 0
     results = json.loads((root / autograder.RESULTS).read_text())
     assert results["score"] == 0 and results["tests"][0]["name"] == "Autograder error"
+
+
+def test_replay_shows_the_recorded_case_call_by_call(graded):
+    """`grade --replay`: the mistake's hidden tanh_derivative check, again, on
+    the recorded seed: its inputs, the reference's outputs and the student's."""
+    import numpy as np
+
+    from rnncourse.grading.replay import replay
+
+    student = email("mistake")
+    stored = next(check for exercise in gradebook_rows(graded["out"])[student]["result"][
+        "exercises"] for check in exercise["checks"] if check["id"] == "tanh_derivative.hidden")
+    done = replay(graded["course"], graded["out"], student, "tanh_derivative.hidden")
+    assert done.same and done.replayed.seed == stored["seed"] and not done.replayed.passed
+    assert done.calls and all(call.function == "tanh_derivative" for call in done.calls)
+    for call in done.calls:
+        x = call.inputs[0]
+        assert np.allclose(call.actual, 1 - x ** 2)  # the student's mistake
+        assert np.allclose(call.expected, 1 - np.tanh(x) ** 2)  # the reference
+    other = replay(graded["course"], graded["out"], email("solutions"), "tanh_derivative.hidden")
+    assert other.replayed.passed and other.replayed.seed != done.replayed.seed
+    assert [c.inputs[0].shape for c in other.calls] != [c.inputs[0].shape for c in done.calls] \
+        or not all(np.array_equal(a.inputs[0], b.inputs[0])
+                   for a, b in zip(other.calls, done.calls))
+    shown = subprocess.run(
+        [sys.executable, "-m", "rnncourse", "grade", "--replay", student,
+         "tanh_derivative.hidden", "--out", str(graded["out"])],
+        capture_output=True, text=True, timeout=120, env=dict(
+            os.environ, RNNCOURSE_HOME=str(graded["course"].root), COLUMNS="200"))
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert f"seed {stored['seed']}" in shown.stdout
+    assert "Call 1: tanh_derivative" in shown.stdout and "expected:" in shown.stdout
+    assert "Recorded: failed" in shown.stdout and "Replayed: failed" in shown.stdout
+    unknown = subprocess.run(
+        [sys.executable, "-m", "rnncourse", "grade", "--replay", student, "no.such",
+         "--out", str(graded["out"])], capture_output=True, text=True, timeout=120,
+        env=dict(os.environ, RNNCOURSE_HOME=str(graded["course"].root)))
+    assert unknown.returncode == 2 and "no check 'no.such'" in unknown.stderr

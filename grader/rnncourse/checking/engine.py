@@ -56,7 +56,7 @@ def run(course: Course, exercises: list[Exercise], directory: Path,
     as long as they leave the state all files share untouched (see
     sharedstate.py); a file after one that changed it gets a fresh process.
 
-    ``seed_key`` (class grading: the student's key, grading/seeds.py) makes each
+    ``seed_key`` (class grading: the student's key, course/secret.py) makes each
     hidden check's cases the same on every run for this student (see _seed).
     """
     if one_process:
@@ -351,7 +351,7 @@ def _seed(spec: CheckSpec, seed_key: bytes | None = None) -> int:
     again on the same draws): fixed for public checks; for hidden ones
     HMAC-SHA256(``seed_key``, check id), where class grading passes the
     student's key (HMAC of the course secret and the student id,
-    grading/seeds.py), so the same student always gets the same cases, and
+    course/secret.py), so the same student always gets the same cases, and
     fresh without a key (an instructor's own `check --hidden`)."""
     if not spec.hidden:
         return spec.seed

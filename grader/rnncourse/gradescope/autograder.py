@@ -4,7 +4,7 @@
 It grades exactly as `rnncourse grade` grades one student: one judge process
 (grading/pool.py, grading/judge.py) with its fork server and strict student
 processes, the hidden checks drawing this student's own cases (the student
-id is read from submission_metadata.json; grading/seeds.py), and it writes
+id is read from submission_metadata.json; course/secret.py), and it writes
 $AUTOGRADER_ROOT/results/results.json itself (reports/gradescope.py), whole
 (written beside it, then renamed), and always: when anything fails for the
 grader's fault (a course file that does not load, a judge that dies, no
@@ -110,7 +110,7 @@ def lock_away(base: Path) -> list[str]:
 def check_install(base: Path) -> int:
     """setup.sh's last step: the installed autograder loads the course and its secret."""
     from rnncourse.course import manifest
-    from rnncourse.grading import seeds
+    from rnncourse.course import secret as seeds
 
     course = manifest.load(base / COURSE)
     if seeds.read(course) is None:
@@ -127,7 +127,8 @@ def grade(base: Path) -> dict:
     """Grade the submission under ``base``; its results.json as a dict. Raises
     for the grader's faults (the caller turns them into an autograder error)."""
     from rnncourse.course import manifest
-    from rnncourse.grading import orchestrator, seeds, submissions
+    from rnncourse.course import secret as seeds
+    from rnncourse.grading import orchestrator, submissions
     from rnncourse.grading.pool import JudgePool
     from rnncourse.grading.replies import JudgeReply
     from rnncourse.reports.gradescope import gradescope_results

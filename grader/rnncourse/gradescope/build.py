@@ -28,10 +28,10 @@ from importlib import metadata
 from pathlib import Path
 
 import rnncourse
+from rnncourse.course import secret as seeds
 from rnncourse.course.manifest import Course
 from rnncourse.course.stamp import STUDENT_GUIDE, course_stamp
 from rnncourse.errors import CourseError
-from rnncourse.grading import seeds
 
 PROJECT = Path(rnncourse.__file__).resolve().parents[2]  # grader/rnncourse/ -> the checkout
 COURSE = "course"

@@ -10,7 +10,7 @@ isolation and a wall-clock deadline; the student code itself runs in processes
 forked from this judge's own fork server: one for all the student's files
 while they leave it as they found them, see sharedstate.py), grades the quiz
 answers, deletes the copy, and sends back one line of JSON built from
-CourseResult.to_dict(). Hidden checks draw the student's own cases (seeds.py).
+CourseResult.to_dict(). Hidden checks draw the student's own cases (course/secret.py).
 It never opens the gradebook or writes the exports.
 
 Requests and replies are JSON lines on the socket FD; EOF means "stop".
@@ -31,8 +31,8 @@ import time
 from pathlib import Path
 
 from rnncourse import untrusted
+from rnncourse.course import secret as seeds
 from rnncourse.course.manifest import Course
-from rnncourse.grading import seeds
 from rnncourse.grading.quizzes import QuizGrader
 from rnncourse.grading.replies import JudgeReply
 from rnncourse.results import CourseResult, Kind, Status

@@ -25,10 +25,11 @@ from typing import Protocol
 
 import rnncourse
 from rnncourse import filelock
+from rnncourse.course import secret as seeds
 from rnncourse.course.manifest import Course
 from rnncourse.course.stamp import course_stamp
 from rnncourse.errors import CourseError
-from rnncourse.grading import quizzes, releases, seeds, submissions
+from rnncourse.grading import quizzes, releases, submissions
 from rnncourse.grading.gradebook import Gradebook, Grading, Run
 from rnncourse.grading.pool import JudgePool, JudgeStartError
 from rnncourse.grading.replies import JudgeReply
@@ -68,7 +69,7 @@ class Outcome:
     notes: list[str]
     ignored: list[str]  # top-level files of SUBMISSIONS that are not submissions
     unfinished: list[Run]  # earlier runs that never reached their end
-    secret_created: bool = False  # this run made the course secret (seeds.py)
+    secret_created: bool = False  # this run made the course secret (course/secret.py)
 
 
 class ProgressView(Protocol):

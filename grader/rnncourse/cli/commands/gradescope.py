@@ -39,8 +39,8 @@ def build_command(ctx: click.Context, out: Path, no_self_test: bool) -> None:
     """
     from rnncourse.cli.console import console
     from rnncourse.course import manifest as course_module
+    from rnncourse.course import secret as seeds
     from rnncourse.gradescope import build
-    from rnncourse.grading import seeds
 
     course = course_module.load()
     try:
