@@ -22,9 +22,9 @@ def build_command(ctx: click.Context, out: Path, no_self_test: bool) -> None:
     """Write Gradescope's autograder zip to OUT.zip.
 
     \b
-    The zip holds setup.sh (a venv, the pinned requirements, this course's
-    rnncourse as a wheel), run_autograder (grades one submission with the
-    judges and strict student processes of `rnncourse grade`, and writes
+    The zip holds setup.sh (a venv, the pinned requirements, a wheel of this
+    course's package), run_autograder (grades one submission with the same
+    judges and strict student processes as class grading, and writes
     results.json), requirements.txt and the course's files, its course
     secret included: upload it as the assignment's autograder, never to
     students.
