@@ -37,6 +37,10 @@ ALLOWED = {
     "nbgrader": {"atomic", "checking", "course", "errors", "reports", "results", "sandbox"},
     "pytest_plugin": {"checking", "course", "sandbox"},
     "release": {"atomic", "checking", "course", "edition", "errors", "quiz"},
+    # the autograder grades through grading/ (judges, seeds, scratch) and writes
+    # results with reports/gradescope.py
+    "gradescope": {"atomic", "course", "errors", "grading", "reports", "results", "sandbox",
+                   "untrusted"},
     "notebook": {"nbgrader"},  # the shim for notebooks generated before the layout
     "cli": EVERYTHING,
     "__main__": {"cli", "sandbox"},

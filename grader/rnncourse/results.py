@@ -97,6 +97,9 @@ class CheckResult:
     hidden: bool = False
     kind: str = Kind.PASS  # a Kind
     output: str = ""  # what the student's code printed, truncated
+    # the seed of the check's random draws (checking/engine.py, _seed): what
+    # `rnncourse grade --replay` runs it again with; None for a check not run
+    seed: int | None = None
 
     def feedback_message(self) -> str:
         """The message as a student may read it: made safe, and for a hidden
@@ -119,6 +122,7 @@ class CheckResult:
             "hidden": self.hidden,
             "kind": self.kind,
             "output": self.output,
+            "seed": self.seed,
         }
 
     @classmethod
@@ -236,6 +240,7 @@ class Row:
     status: str = Status.GRADED
     reason: str = ""
     graded_at: str = ""
+    seconds: float = 0.0  # how long its grading took
 
     @property
     def scored(self) -> bool:

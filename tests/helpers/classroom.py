@@ -239,17 +239,28 @@ class Page(HTMLParser):
 
 
 def assert_gradescope_shape(results: dict) -> None:
-    """Gradescope's results.json: top-level score; tests with name, score,
-    max_score, status, output and visibility; text output formats."""
+    """Gradescope's results.json (its documented specs): a numeric top-level
+    score equal to the sum of the tests, execution_time a number, Markdown
+    outputs; tests with name, score, max_score, status, output and visibility;
+    extra_data objects. A test may score more than its max_score only when
+    that is 0 (extra credit)."""
+    allowed = {"score", "execution_time", "output", "output_format", "test_output_format",
+               "test_name_format", "visibility", "stdout_visibility", "extra_data", "tests",
+               "leaderboard"}
+    assert set(results) <= allowed, set(results) - allowed
     assert isinstance(results["score"], float | int)
-    assert results["output_format"] == "text" and results["test_output_format"] == "text"
+    assert isinstance(results["execution_time"], float | int)
+    assert isinstance(results["output"], str)
+    assert results["output_format"] == "md" and results["test_output_format"] == "md"
     assert results["visibility"] in GRADESCOPE_VISIBILITY
     assert results["stdout_visibility"] in GRADESCOPE_VISIBILITY
+    assert isinstance(results["extra_data"], dict)
     total = 0.0
     for test in results["tests"]:
         assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(test)
         assert isinstance(test["name"], str) and isinstance(test["output"], str)
-        assert 0 <= test["score"] <= test["max_score"] + 1e-9
+        assert test["output_format"] == "md" and isinstance(test["extra_data"], dict)
+        assert 0 <= test["score"] <= test["max_score"] + 1e-9 or test["max_score"] == 0
         assert test["status"] in ("passed", "failed")
         assert test["visibility"] in GRADESCOPE_VISIBILITY
         total += test["score"]

@@ -9,6 +9,8 @@ they leave it as they found it), and only plain data comes back from it.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import os
 import threading
 import time
@@ -39,7 +41,8 @@ def run(course: Course, exercises: list[Exercise], directory: Path,
         include_hidden: bool = False, workdir: Path | None = None,
         on_exercise: Callable[[ExerciseResult], None] | None = None,
         parallel: int = 3, isolation: str = "basic",
-        deadline: float | None = None, one_process: bool = False) -> CourseResult:
+        deadline: float | None = None, one_process: bool = False,
+        seed_key: bytes | None = None) -> CourseResult:
     """Check ``exercises``; up to ``parallel`` of them at once, so that the judge
     compares one exercise's results while another's student process computes.
 
@@ -52,10 +55,13 @@ def run(course: Course, exercises: list[Exercise], directory: Path,
     through one student process in turn instead of a fresh process each, for
     as long as they leave the state all files share untouched (see
     sharedstate.py); a file after one that changed it gets a fresh process.
+
+    ``seed_key`` (class grading: the student's key, course/secret.py) makes each
+    hidden check's cases the same on every run for this student (see _seed).
     """
     if one_process:
         return _run_in_one_process(course, exercises, Path(directory), include_hidden,
-                                   workdir, on_exercise, isolation, deadline)
+                                   workdir, on_exercise, isolation, deadline, seed_key)
     with contextlib.ExitStack() as stack:
         # every student process imports its file while earlier exercises are checked
         processes = [student_process(course, exercise, Path(directory), workdir, isolation,
@@ -68,7 +74,7 @@ def run(course: Course, exercises: list[Exercise], directory: Path,
         def one(index: int) -> ExerciseResult:
             process = processes[index]
             outcome = run_exercise(course, exercises[index], Path(directory), include_hidden,
-                                   workdir, isolation, deadline, process)
+                                   workdir, isolation, deadline, process, seed_key=seed_key)
             if process is not None:
                 process.stop()
             if on_exercise is not None:
@@ -82,7 +88,8 @@ def run(course: Course, exercises: list[Exercise], directory: Path,
 def _run_in_one_process(course: Course, exercises: list[Exercise], directory: Path,
                         include_hidden: bool, workdir: Path | None,
                         on_exercise: Callable[[ExerciseResult], None] | None,
-                        isolation: str, deadline: float | None) -> CourseResult:
+                        isolation: str, deadline: float | None,
+                        seed_key: bytes | None = None) -> CourseResult:
     """The public checks of every file first, then (``include_hidden``) the
     hidden ones, the files handed on in turn: no public check runs in a process
     that has seen hidden inputs, since its feedback could show them."""
@@ -103,7 +110,7 @@ def _run_in_one_process(course: Course, exercises: list[Exercise], directory: Pa
                     stack.enter_context(process)
                     previous = process
                 part.append(run_exercise(course, exercise, directory, include_hidden, workdir,
-                                         isolation, deadline, process, only_hidden))
+                                         isolation, deadline, process, only_hidden, seed_key))
                 if process is not None:
                     timed_out[exercise.id] = process.timed_out
             parts.append(part)
@@ -200,7 +207,8 @@ def run_exercise(course: Course, exercise: Exercise, directory: Path,
                  include_hidden: bool = False, workdir: Path | None = None,
                  isolation: str = "basic", deadline: float | None = None,
                  process: StudentProcess | None = None,
-                 only_hidden: bool | None = None) -> ExerciseResult:
+                 only_hidden: bool | None = None,
+                 seed_key: bytes | None = None) -> ExerciseResult:
     """Run one exercise's checks, scored by the one rule (scoring.py): without
     the hidden checks, the maximum is the public share of the exercise.
     ``only_hidden`` True or False: run (and return) only the hidden or only the
@@ -219,9 +227,11 @@ def run_exercise(course: Course, exercise: Exercise, directory: Path,
         if own is None:  # the file was removed since
             return _only(missing_result(exercise, missing, include_hidden), only_hidden)
         with own:
-            result.checks = check_specs(course, exercise, specs, own, reference, deadline)
+            result.checks = check_specs(course, exercise, specs, own, reference, deadline,
+                                        seed_key)
     else:  # the caller's, left running
-        result.checks = check_specs(course, exercise, specs, process, reference, deadline)
+        result.checks = check_specs(course, exercise, specs, process, reference, deadline,
+                                    seed_key)
     import_problem = next((c.message for c in result.checks if c.kind == "import"), None)
     result.problem = import_problem
     return result
@@ -245,7 +255,8 @@ def missing_result(exercise: Exercise, problem: str, include_hidden: bool = True
 
 
 def check_specs(course: Course, exercise: Exercise, specs: list[CheckSpec], process: StudentCode,
-                reference: object, deadline: float | None = None) -> list[CheckResult]:
+                reference: object, deadline: float | None = None,
+                seed_key: bytes | None = None) -> list[CheckResult]:
     """Run ``specs`` of ``exercise`` against ``process`` (a StudentProcess, or
     the in-kernel backend of nbgrader's notebooks); the results in the order of
     ``specs``. The public checks run first: once a process has seen a hidden
@@ -259,12 +270,14 @@ def check_specs(course: Course, exercise: Exercise, specs: list[CheckSpec], proc
                                      "not run: the time limit for this submission was reached",
                                      Kind.TIMEOUT)
         else:
-            results[index] = _run_check(course, exercise, spec, rule, process, reference)
+            results[index] = _run_check(course, exercise, spec, rule, process, reference,
+                                        seed_key)
     return [result for result in results if result is not None]
 
 
 def _run_check(course: Course, exercise: Exercise, spec: CheckSpec, rule: Scoring,
-               process: StudentCode, reference: object) -> CheckResult:
+               process: StudentCode, reference: object,
+               seed_key: bytes | None = None) -> CheckResult:
     """Run one check. Whatever the check raises ends it as a failed check with
     a one-line message. An exception that is not a failure (a TypeError while
     comparing, say) is the grader's own ("internal": no score, retried) only
@@ -279,7 +292,7 @@ def _run_check(course: Course, exercise: Exercise, spec: CheckSpec, rule: Scorin
     max_points = rule.check(spec)
     outcome = CheckResult(spec.id, spec.function, False, 0.0, max_points,
                           hidden=spec.hidden, notes=exercise.notes)
-    seed = _seed(spec)
+    seed = outcome.seed = _seed(spec, seed_key)
     student = Student(process, exercise.id, course.policy.check_timeout)
     try:
         arguments = _arguments(spec, course, student, reference, seed)
@@ -333,10 +346,19 @@ def _hide_student_text(outcome: CheckResult, student_brief: str) -> None:
     outcome.output = ""
 
 
-def _seed(spec: CheckSpec) -> int:
-    """The check's random seed: fixed for public checks, fresh for hidden ones
-    (kept, so that the check can be run again on the same draws)."""
-    return int.from_bytes(os.urandom(8), "little") if spec.hidden else spec.seed
+def _seed(spec: CheckSpec, seed_key: bytes | None = None) -> int:
+    """The check's random seed, kept in its result (so that the check can be run
+    again on the same draws): fixed for public checks; for hidden ones
+    HMAC-SHA256(``seed_key``, check id), where class grading passes the
+    student's key (HMAC of the course secret and the student id,
+    course/secret.py), so the same student always gets the same cases, and
+    fresh without a key (an instructor's own `check --hidden`)."""
+    if not spec.hidden:
+        return spec.seed
+    if seed_key is None:
+        return int.from_bytes(os.urandom(8), "little")
+    digest = hmac.new(seed_key, spec.id.encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "little")
 
 
 def _arguments(spec: CheckSpec, course: Course, student: Student, reference: object,

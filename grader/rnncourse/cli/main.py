@@ -26,9 +26,10 @@ COMMANDS = {
     "nbgrader": "Run the course through nbgrader: generate it, report from its gradebook.",
     "lab": "Labs with your own cells: vanishing gradients, the adding problem.",
     "release": "Write the student edition of the course, self-tested and audited (instructors).",
+    "gradescope": "Build the Gradescope autograder zip, self-tested (instructors).",
 }
 # What a student edition refuses: it has no solutions, hidden checks or plain bank.
-INSTRUCTOR_COMMANDS = ("build", "grade", "nbgrader", "release")
+INSTRUCTOR_COMMANDS = ("build", "grade", "nbgrader", "release", "gradescope")
 
 
 def _student_edition() -> bool:

@@ -52,6 +52,18 @@ class QuizConfig:
     points: float = 0.0  # what a fully right quiz adds to a graded student's score
 
 
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")  # Gradescope's
+
+
+@dataclass(frozen=True)
+class GradescopeConfig:
+    """[gradescope]: how the autograder (`rnncourse gradescope build`) grades there."""
+
+    hidden_visibility: str = "after_published"  # when students see the hidden checks
+    memory_mb: int = 400  # address-space cap of the student process on Gradescope
+    timeout: float = 240.0  # wall-clock seconds for one submission there
+
+
 @dataclass(frozen=True)
 class Course:
     root: Path
@@ -62,6 +74,7 @@ class Course:
     exercises: tuple[Exercise, ...]
     misconceptions: dict[str, Misconception] = field(default_factory=dict)
     quiz: QuizConfig | None = None
+    gradescope: GradescopeConfig = GradescopeConfig()
 
     @property
     def manifest(self) -> Path:
@@ -180,6 +193,7 @@ def _parse(root: Path, path: Path, data: dict) -> Course:
         for key, value in _table(path, data, "misconception", required=False).items()
     }
     quiz = _parse_quiz(path, data.get("quiz"))
+    gradescope = _parse_gradescope(path, data.get("gradescope", {}))
     return Course(
         root=root,
         name=name,
@@ -189,6 +203,7 @@ def _parse(root: Path, path: Path, data: dict) -> Course:
         exercises=exercises,
         misconceptions=misconceptions,
         quiz=quiz,
+        gradescope=gradescope,
     )
 
 
@@ -272,6 +287,26 @@ def _parse_quiz(path: Path, table: object) -> QuizConfig | None:
     if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
         raise _fail(path, "[quiz] ", "points", "expected a number >= 0")
     return QuizConfig(bank=relative.as_posix(), points=float(points))
+
+
+def _parse_gradescope(path: Path, table: object) -> GradescopeConfig:
+    if not isinstance(table, dict):
+        raise _fail(path, "", "gradescope", "expected a [gradescope] table")
+    unknown = set(table) - set(vars(GradescopeConfig()))
+    if unknown:
+        raise _fail(path, "[gradescope] ", sorted(unknown)[0], "unknown setting")
+    defaults = GradescopeConfig()
+    visibility = table.get("hidden_visibility", defaults.hidden_visibility)
+    if visibility not in VISIBILITIES:
+        raise _fail(path, "[gradescope] ", "hidden_visibility",
+                    f"expected one of {', '.join(VISIBILITIES)}")
+    values: dict = {"hidden_visibility": visibility}
+    for key in ("memory_mb", "timeout"):
+        value = table.get(key, getattr(defaults, key))
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise _fail(path, "[gradescope] ", key, "expected a positive number")
+        values[key] = type(getattr(defaults, key))(value)
+    return GradescopeConfig(**values)
 
 
 def _table(path: Path, data: dict, key: str, required: bool = True) -> dict:

@@ -11,6 +11,11 @@ A write that fails because the disk is full (SQLITE_FULL, or an I/O error)
 leaves the file as it was (SQLite rolls the transaction back) and is tried
 again for up to DISK_PATIENCE seconds: a submission filling a scratch folder
 on the same filesystem gives the space back when its grading ends.
+
+``contents`` keeps the files of every submission graded (by content hash,
+compressed, once however often they are graded), so that `rnncourse grade
+--replay` can run one check of one student again exactly as it ran; each
+check's result holds its seed (results.CheckResult.seed).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import contextlib
 import json
 import sqlite3
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +39,16 @@ FILE = "gradebook.sqlite"
 DISK_PATIENCE = 20.0  # seconds a write waits for a full disk to have room again
 _DISK_FULL = {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR}
 LOCK = ".gradebook.lock"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION = "rnncourse gradebook"
+# Version 2 adds the submissions' files (for --replay); a version 1 gradebook
+# gets the table the first time this version opens it.
+_CONTENTS = """
+CREATE TABLE contents (
+    content_hash TEXT PRIMARY KEY,
+    files BLOB NOT NULL             -- pack(): every file name and its bytes, compressed
+);
+"""
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -67,7 +81,7 @@ CREATE TABLE students (
     gradings INTEGER NOT NULL       -- how many times this student has been graded
 );
 CREATE INDEX gradings_by_student ON gradings (student_id);
-"""
+""" + _CONTENTS
 
 
 @dataclass
@@ -85,6 +99,8 @@ class Grading:
     graded_at: str = ""
     run_id: int = 0
     gradings: int = 0  # filled in when read back
+    # the submission's files (relative path, bytes), stored under content_hash
+    files: list[tuple[str, bytes]] | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +203,9 @@ class Gradebook:
                  None if result is None else json.dumps(result),
                  None if grading.quiz is None else json.dumps(grading.quiz),
                  grading.graded_at, grading.seconds))
+            if grading.files is not None:
+                self._db.execute("INSERT OR IGNORE INTO contents (content_hash, files) "
+                                 "VALUES (?, ?)", (grading.content_hash, pack(grading.files)))
             self._db.execute(
                 "INSERT INTO students (student_id, grading_id, gradings) VALUES (?, ?, 1) "
                 "ON CONFLICT (student_id) DO UPDATE SET grading_id = excluded.grading_id, "
@@ -209,6 +228,13 @@ class Gradebook:
                 None if quiz is None else json.loads(quiz),
                 seconds, graded_at, run_id, count)
         return found
+
+    def files(self, content_hash: str) -> list[tuple[str, bytes]] | None:
+        """The files of a graded submission, or None when they were not kept
+        (a grading by an older rnncourse, or a submission that could not be read)."""
+        row = self._db.execute("SELECT files FROM contents WHERE content_hash = ?",
+                               (content_hash,)).fetchone()
+        return None if row is None else unpack(row[0])
 
     def close(self) -> None:
         try:
@@ -238,6 +264,9 @@ def _connect(path: Path) -> sqlite3.Connection:
             connection.executescript("BEGIN;" + _SCHEMA + "INSERT INTO meta VALUES "
                                      f"('application', '{APPLICATION}');"
                                      f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        elif version == 1 and _application(connection) == APPLICATION:
+            connection.executescript("BEGIN;" + _CONTENTS +
+                                     f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
         elif version != SCHEMA_VERSION or _application(connection) != APPLICATION:
             newer = version > SCHEMA_VERSION and _application(connection) == APPLICATION
             raise CourseError(f"'{path}' was written by a newer rnncourse" if newer else refuse)
@@ -263,3 +292,26 @@ def _application(connection: sqlite3.Connection) -> str | None:
     except sqlite3.DatabaseError:
         return None
     return row[0] if row else None
+
+
+def pack(files: list[tuple[str, bytes]]) -> bytes:
+    """Files as one compressed blob: each name and its bytes, length-prefixed."""
+    parts = []
+    for name, data in files:
+        encoded = name.encode("utf-8", "surrogateescape")
+        parts += [len(encoded).to_bytes(8, "little"), encoded, len(data).to_bytes(8, "little"),
+                  data]
+    return zlib.compress(b"".join(parts), 6)
+
+
+def unpack(blob: bytes) -> list[tuple[str, bytes]]:
+    data = zlib.decompress(blob)
+    files, at = [], 0
+    while at < len(data):
+        size = int.from_bytes(data[at:at + 8], "little")
+        name = data[at + 8:at + 8 + size].decode("utf-8", "surrogateescape")
+        at += 8 + size
+        size = int.from_bytes(data[at:at + 8], "little")
+        files.append((name, data[at + 8:at + 8 + size]))
+        at += 8 + size
+    return files

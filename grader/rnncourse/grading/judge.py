@@ -1,20 +1,24 @@
 """A judge process of `rnncourse grade`: grades one student at a time.
 
 The orchestrator starts ``--jobs`` of these as fresh interpreters
-(``python -m rnncourse.grading.judge FD COURSE_ROOT SCRATCH [CPU]``), each on a CPU of
-its own when it can (pool.py). A judge is trusted code: it copies a submission
-into a new folder under SCRATCH, runs the checks there (engine.run with strict
+(``python -m rnncourse.grading.judge FD COURSE_ROOT SCRATCH [CPU [MEMORY_MB]]``),
+each on a CPU of its own when it can (pool.py); MEMORY_MB replaces course.toml's
+cap on student processes (the Gradescope autograder's fits its container). A
+judge is trusted code: it copies a submission into a new folder under
+SCRATCH, runs the checks there (engine.run with strict
 isolation and a wall-clock deadline; the student code itself runs in processes
 forked from this judge's own fork server: one for all the student's files
 while they leave it as they found them, see sharedstate.py), grades the quiz
 answers, deletes the copy, and sends back one line of JSON built from
-CourseResult.to_dict(). It never opens the gradebook or writes the exports.
+CourseResult.to_dict(). Hidden checks draw the student's own cases (course/secret.py).
+It never opens the gradebook or writes the exports.
 
 Requests and replies are JSON lines on the socket FD; EOF means "stop".
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -27,6 +31,7 @@ import time
 from pathlib import Path
 
 from rnncourse import untrusted
+from rnncourse.course import secret as seeds
 from rnncourse.course.manifest import Course
 from rnncourse.grading.quizzes import QuizGrader
 from rnncourse.grading.replies import JudgeReply
@@ -61,11 +66,13 @@ def grade(course: Course, quiz: QuizGrader | None, task: dict, scratch: Path) ->
             reply.quiz = quiz.grade(copy).to_dict()
         timeout = float(task["timeout"])
         deadline = time.monotonic() + timeout
+        secret = seeds.read(course)  # without one (a course never graded), fresh cases
+        key = seeds.student_key(secret, task["student_id"]) if secret is not None else None
         # one exercise at a time (the --jobs judges already keep the cores busy), the
         # files in turn through one student process while they leave it as they found it
         result = engine.run(course, list(course.exercises), copy, include_hidden=True,
                             workdir=copy, isolation="strict", deadline=deadline, parallel=1,
-                            one_process=True)
+                            one_process=True, seed_key=key)
         _hide_copy_path(result, copy, task.get("label") or task["student_id"])
         reply.result = result.to_dict()
         checks = [check for exercise in result.exercises for check in exercise.checks]
@@ -154,18 +161,22 @@ def pin_to_cpu(cpu: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    fd, root, scratch, *cpu = (argv or sys.argv[1:])[:4]
+    fd, root, scratch, *rest = (argv or sys.argv[1:])[:5]
+    cpu, memory_mb = (rest + ["", ""])[:2]
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the orchestrator's to handle
     global _judge_process
     _judge_process = reaper.become_subreaper()  # orphans of student processes stay below
-    if cpu and cpu[0]:
-        pin_to_cpu(int(cpu[0]))  # before the fork server starts, so that it inherits it
+    if cpu:
+        pin_to_cpu(int(cpu))  # before the fork server starts, so that it inherits it
     forkserver.warm_up()  # boots numpy in the fork server while this process imports
     from rnncourse.course import manifest as course_module
     from rnncourse.grading import quizzes
 
     channel = socket.socket(fileno=int(fd))
     course = course_module.load(Path(root))
+    if memory_mb:
+        course = dataclasses.replace(course, policy=dataclasses.replace(
+            course.policy, memory_mb=int(memory_mb)))
     quiz, _ = quizzes.load(course)
     _warm(course)
     from rnncourse.sandbox.probe import probe_isolation

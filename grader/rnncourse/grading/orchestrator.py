@@ -25,6 +25,7 @@ from typing import Protocol
 
 import rnncourse
 from rnncourse import filelock
+from rnncourse.course import secret as seeds
 from rnncourse.course.manifest import Course
 from rnncourse.course.stamp import course_stamp
 from rnncourse.errors import CourseError
@@ -68,6 +69,7 @@ class Outcome:
     notes: list[str]
     ignored: list[str]  # top-level files of SUBMISSIONS that are not submissions
     unfinished: list[Run]  # earlier runs that never reached their end
+    secret_created: bool = False  # this run made the course secret (course/secret.py)
 
 
 class ProgressView(Protocol):
@@ -93,10 +95,12 @@ class Progress:
         """Grading is over; the exports are being written."""
 
 
-def course_hash(course: Course, quiz_graded: bool) -> str:
+def course_hash(course: Course, quiz_graded: bool, secret: bytes | None = None) -> str:
     """Changes whenever a re-grade could give other results: the manifest, the
-    solutions, the check modules, this package's version, quizzes on or off."""
-    digest = hashlib.sha256(f"{rnncourse.__version__}\0quiz={quiz_graded}\0".encode())
+    solutions, the check modules, this package's version, quizzes on or off,
+    the course secret (the hidden checks' cases)."""
+    digest = hashlib.sha256(f"{rnncourse.__version__}\0quiz={quiz_graded}\0"
+                            f"secret={seeds.fingerprint(secret)}\0".encode())
     checks = Path(rnncourse.__file__).resolve().parent / "checks"
     paths = [course.manifest]
     for exercise in course.exercises:
@@ -148,8 +152,9 @@ def grade_class(course: Course, options: Options, progress: ProgressView | None 
     check_folders(options)
     scan = submissions.scan(options.submissions)
     quiz_grader, quiz_note = quizzes.load(course)
-    digest = course_hash(course, quiz_grader is not None)
     with Gradebook.open(options.out) as gradebook:
+        secret, secret_created = seeds.ensure(course)
+        digest = course_hash(course, quiz_grader is not None, secret)
         unfinished = gradebook.unfinished_runs()
         decided = plan(scan, gradebook.current(), digest, options.force)
         with contextlib.ExitStack() as judging:
@@ -187,7 +192,8 @@ def grade_class(course: Course, options: Options, progress: ProgressView | None 
         progress.finish()
         rows, notes, written = _export(options, course, scan, gradebook.current(), digest,
                                        _first_notes(isolation, quiz_note))
-    return Outcome(rows, decided, graded, not finished, written, notes, scan.ignored, unfinished)
+    return Outcome(rows, decided, graded, not finished, written, notes, scan.ignored, unfinished,
+                   secret_created)
 
 
 def _first_notes(isolation: dict | None, quiz_note: str | None) -> list[str]:
@@ -234,7 +240,8 @@ def _run_judges(pool: JudgePool, course: Course, options: Options, students: lis
             reason += f" (tried {ROUNDS} times); run the same command again to retry"
         grading = Grading(submission.student_id, reply.status, reason,
                           reply.content_hash or submission.content_hash, digest,
-                          reply.result, reply.quiz, reply.seconds)
+                          reply.result, reply.quiz, reply.seconds,
+                          files=_files(submission) if reply.result is not None else None)
         gradebook.record(grading)
         recorded += 1
         progress.advance(grading)
@@ -252,6 +259,14 @@ def _run_judges(pool: JudgePool, course: Course, options: Options, students: lis
         if _wait(RETRY_PAUSE, stop):
             break
     return recorded
+
+
+def _files(submission: Submission) -> list[tuple[str, bytes]] | None:
+    """The submission's files, kept in the gradebook for --replay."""
+    try:
+        return submissions.members(submission.path)
+    except (submissions.SubmissionError, OSError):
+        return None
 
 
 def _releases(course: Course, submission: Submission) -> list[str]:
@@ -323,7 +338,7 @@ def rows_for(scan: Scan, current: dict[str, Grading], course_digest: str) -> lis
                 stored.student_id,
                 CourseResult.from_dict(stored.result) if stored.result else None,
                 QuizScore.from_dict(stored.quiz) if stored.quiz else None,
-                stored.status, stored.reason, stored.graded_at))
+                stored.status, stored.reason, stored.graded_at, stored.seconds))
     return rows
 
 

@@ -43,7 +43,8 @@ class JudgeStartError(Exception):
 
 
 class Judge:
-    def __init__(self, root: Path, scratch: Path, log: Path, cpu: int | None = None) -> None:
+    def __init__(self, root: Path, scratch: Path, log: Path, cpu: int | None = None,
+                 memory_mb: int | None = None) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = forkserver.one_blas_thread(dict(os.environ))  # judges share the cores
         self.log_path = log
@@ -51,7 +52,8 @@ class Judge:
         with open(log, "ab") as log_file:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "rnncourse.grading.judge", str(theirs.fileno()), str(root),
-                 str(scratch), "" if cpu is None else str(cpu)],
+                 str(scratch), "" if cpu is None else str(cpu),
+                 "" if memory_mb is None else str(memory_mb)],
                 pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, stderr=log_file, env=env, start_new_session=True)
         theirs.close()
@@ -126,9 +128,13 @@ class JudgePool:
     CPUs left about a sixth of the machine idle between turns.
     """
 
-    def __init__(self, size: int, root: Path, scratch: Path) -> None:
+    def __init__(self, size: int, root: Path, scratch: Path,
+                 memory_mb: int | None = None) -> None:
+        """``memory_mb``: the student processes' cap, instead of course.toml's
+        (the Gradescope autograder's, which must fit its container)."""
         self.root = root
         self.scratch = scratch
+        self.memory_mb = memory_mb
         self._count = 0
         self._start_failures = 0
         self._cpus = usable_cpus()
@@ -138,7 +144,8 @@ class JudgePool:
     def _start(self, slot: int) -> Judge:
         self._count += 1
         cpu = self._cpus[slot % len(self._cpus)] if self._cpus else None
-        return Judge(self.root, self.scratch, self.scratch / f"judge-{self._count}.log", cpu)
+        return Judge(self.root, self.scratch, self.scratch / f"judge-{self._count}.log", cpu,
+                     self.memory_mb)
 
     def run(self, tasks: list[dict], on_reply: Callable[[JudgeReply], None],
             stop: Callable[[], bool], hang_after: float) -> bool:

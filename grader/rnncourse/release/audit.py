@@ -8,7 +8,9 @@ of binary files) for what the full course keeps from students:
 - a line of a known-mistakes module (rnncourse/mistakes/);
 - a quiz bank that is not locked, a question's plain explanation, or a
   question id followed by its right answer (an answer key);
-- the instructor's course path.
+- the instructor's course path;
+- the course secret of the hidden checks' seeds (course/secret.py), its file
+  or its value.
 
 Lines are compared whitespace-normalised (a trailing comment set aside).
 Lines shorter than ``MIN_LENGTH`` are too generic to tell anything, and so are
@@ -31,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rnncourse.checking.spec import collect
+from rnncourse.course import secret as course_secret
 from rnncourse.course.manifest import Course
 from rnncourse.course.stubs import BEGIN, END
 from rnncourse.errors import CourseError
@@ -113,6 +116,9 @@ def secrets(course: Course) -> Secrets:
         # one place and kept in another is not telling)
         add(removed, f"the source of a hidden check ({name})",
             {form for line in left for form in normalised(line)})
+    value = course_secret.read(course)
+    if value is not None:
+        found.lines[value.hex()] = f"the course secret ({course_secret.FILE})"
     if course.quiz is not None:
         bank = quiz.load_bank(course)
         if not bank.locked:
@@ -193,6 +199,9 @@ def audit(folder: Path, found: Secrets) -> list[Finding]:
     for path in sorted(folder.rglob("*")):
         if path.is_file() and not path.is_symlink():
             name = path.relative_to(folder).as_posix()
+            if path.name == course_secret.FILE:
+                findings.append(Finding(name, 0, "a course secret (it decides every hidden "
+                                                 "case: never hand it out)"))
             try:
                 data = path.read_bytes()
             except OSError as error:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rnncourse import atomic
 from rnncourse.course.manifest import Course
+from rnncourse.course.stamp import course_stamp
 from rnncourse.reports import classreport
 from rnncourse.reports.feedback import feedback_markdown
 from rnncourse.reports.gradescope import gradescope_results
@@ -25,10 +26,11 @@ def write(folder: Path, course: Course, rows: list[Row], notes: Sequence[str] = 
     written: dict[str, list[Path] | int] = {
         "report": classreport.write(folder, course, rows, notes)}
     per_student = [row for row in rows if row.scored and valid_student_id(row.student_id)]
+    stamp = course_stamp(course)
     for directory, suffix, render in (
         (FEEDBACK_DIR, ".md", lambda row: feedback_markdown(course, row)),
         (GRADESCOPE_DIR, ".json",
-         lambda row: json.dumps(gradescope_results(course, row)) + "\n"),
+         lambda row: json.dumps(gradescope_results(course, row, stamp=stamp)) + "\n"),
     ):
         target = folder / directory
         for row in per_student:  # rebuilt from the gradebook on every run: no fsync each

@@ -9,14 +9,12 @@ is made safe (rnncourse.untrusted) and inert Markdown.
 
 from __future__ import annotations
 
-import re
-
 from rnncourse import untrusted
 from rnncourse.course.manifest import Course
 from rnncourse.reports.classreport import number
+from rnncourse.reports.markdown import fenced as _fenced
+from rnncourse.reports.markdown import inert as _md
 from rnncourse.results import CheckResult, ExerciseResult, Row
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>|!#])")  # not _: snake_case stays readable
 
 
 def feedback_markdown(course: Course, row: Row) -> str:
@@ -63,19 +61,6 @@ def _exercise_feedback(course: Course, exercise: ExerciseResult) -> list[str]:
             lines += ["  - Your code printed:", *_fenced(printed(check), "    ")]
     lines.append("")
     return lines
-
-
-def _md(text: str) -> str:
-    """Text from anywhere (student messages included) as inert Markdown: no links,
-    images, HTML or emphasis, on one line, without control characters."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", untrusted.line(text, untrusted.MAX_TEXT))
-
-
-def _fenced(text: str, indent: str) -> list[str]:
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return [indent + fence, *(indent + line for line in text.rstrip().splitlines()),
-            indent + fence]
 
 
 def details(course: Course, check: CheckResult) -> list[tuple[str, str]]:

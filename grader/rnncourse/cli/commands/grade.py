@@ -16,7 +16,7 @@ UNGRADED = ("invalid", "error", "pending")  # statuses that make the exit code 1
 
 
 @click.command("grade")
-@click.argument("submissions", type=click.Path(path_type=Path))
+@click.argument("submissions", type=click.Path(path_type=Path), required=False)
 @click.option("--out", "out", type=click.Path(path_type=Path), metavar="DIR",
               help="Folder for the gradebook and the reports (created if needed).")
 @click.option("--jobs", type=click.IntRange(min=1), metavar="N",
@@ -25,9 +25,13 @@ UNGRADED = ("invalid", "error", "pending")  # statuses that make the exit code 1
               show_default=True, metavar="S", help="Wall-clock seconds allowed per student.")
 @click.option("--force", is_flag=True,
               help="Grade every student again, even those unchanged since the last run.")
+@click.option("--replay", nargs=2, metavar="STUDENT CHECK_ID", default=None,
+              help="Grade nothing: run one recorded check of one student of DIR's gradebook "
+                   "again, on the same files and cases, and show its inputs, the expected "
+                   "and the actual outputs.")
 @click.pass_context
-def command(ctx: click.Context, submissions: Path, out: Path | None, jobs: int | None,
-            timeout: float, force: bool) -> None:
+def command(ctx: click.Context, submissions: Path | None, out: Path | None, jobs: int | None,
+            timeout: float, force: bool, replay: tuple[str, str] | None) -> None:
     """Grade every student in SUBMISSIONS (one folder or .zip per student,
     named by student id) with the public and hidden checks.
 
@@ -43,9 +47,14 @@ def command(ctx: click.Context, submissions: Path, out: Path | None, jobs: int |
     or whose grading failed; --force grades everyone again. Ctrl-C stops
     cleanly and keeps every student finished so far.
 
+    `rnncourse grade --replay STUDENT CHECK_ID --out DIR` runs one check of one
+    graded student again (the files and the hidden cases of that grading)
+    and shows every call it made: inputs, expected and actual outputs.
+
     Exit code 0 when every student was graded, 1 when some were not (invalid,
     error or pending: see the status column), 2 on bad input, 130 when
-    interrupted.
+    interrupted. With --replay: 0 when the replay agrees with the recorded
+    result, 1 when it does not.
     """
     from rnncourse.cli.console import console
     from rnncourse.cli.errors import InputError
@@ -56,6 +65,19 @@ def command(ctx: click.Context, submissions: Path, out: Path | None, jobs: int |
     if out is None:
         raise InputError("--out DIR is required: the folder for the gradebook and the reports")
     course = course_module.load()
+    if replay is not None:
+        if submissions is not None or force:
+            raise InputError("--replay STUDENT CHECK_ID takes only --out DIR (no SUBMISSIONS, "
+                             "no --force)")
+        from rnncourse.cli.views.replay import show_replay
+        from rnncourse.grading.replay import replay as run_replay
+
+        done = run_replay(course, out, *replay)
+        show_replay(console, done)
+        ctx.exit(0 if done.same else 1)
+    if submissions is None:
+        raise InputError("SUBMISSIONS is required: the folder with one folder or .zip per "
+                         "student")
     options = grading.Options(submissions, out, jobs or _cpus(), timeout, force)
     started = time.monotonic()
     try:
@@ -67,6 +89,10 @@ def command(ctx: click.Context, submissions: Path, out: Path | None, jobs: int |
     except sqlite3.Error as error:  # a full disk, say: everything committed is kept
         raise click.ClickException(f"the gradebook in '{out}' could not be written ({error}); "
                                    "the students graded before are kept") from None
+    if outcome.secret_created:
+        from rnncourse.course import secret as seeds
+
+        console.print(_plain_text(seeds.created_message(course)))
     _summary(console, course, options, outcome, time.monotonic() - started)
     if outcome.interrupted:
         ctx.exit(130)
@@ -192,6 +218,12 @@ def _summary(console, course, options, outcome, seconds: float) -> None:
         pending = sum(1 for row in rows if row.status == "pending")
         console.print(f"[yellow]Interrupted:[/] everything finished is saved; {pending} "
                       "student(s) still pending. Run the same command again to grade them.")
+
+
+def _plain_text(text: str):
+    from rich.text import Text
+
+    return Text(text)
 
 
 def _plain(text: str) -> str:
