@@ -339,3 +339,4 @@ def test_replay_shows_the_recorded_case_call_by_call(graded):
          "--out", str(graded["out"])], capture_output=True, text=True, timeout=120,
         env=dict(os.environ, RNNCOURSE_HOME=str(graded["course"].root)))
     assert unknown.returncode == 2 and "no check 'no.such'" in unknown.stderr
+

@@ -32,9 +32,9 @@ def show_replay(console: Console, done: Replay) -> None:
         console.print(Text(f"  expected: {_value(call.expected)}"))
         style = "red" if call.failed else ""
         console.print(Text(f"  actual:   {_value(call.actual)}", style=style))
-    if done.perturbed:
-        console.print(Text(f"\n(and {done.perturbed} calls on slightly changed inputs, for "
-                           "numeric gradients, not listed)"))
+    if done.omitted:
+        console.print(Text(f"\n(and {done.omitted} more calls, not listed: a numeric gradient "
+                           "calls the forward on many slightly changed inputs)"))
 
 
 def _outcome(check) -> str:
