@@ -33,7 +33,7 @@ def gradescope_results(course: Course, row: Row) -> dict:
                     f"{index}.{position}", check.points, check.max_points, check.passed,
                     _check_output(course, check), HIDDEN_VISIBILITY if check.hidden else "visible",
                     [exercise.id] + ([check.misconception] if check.misconception else [])))
-    if row.quiz is not None:
+    if row.quiz is not None and row.quiz.counted:
         tests.append(_test("quiz", f"{len(course.exercises) + 1}.1", row.quiz.score,
                            row.quiz.max_score, row.quiz.score >= row.quiz.max_score,
                            untrusted.line(row.quiz.problem), "visible", ["quiz"]))
