@@ -114,12 +114,23 @@ def test_topics_restrict_what_is_graded(run, tmp_path, bank):
     assert data["max_score"] == len(expected) == data["score"]
 
 
-def test_unknown_question_id_is_a_usage_error(run, tmp_path):
-    answers = tmp_path / "a.toml"
-    answers.write_text('lstm-output-slise = "c"\n', encoding="utf-8")
-    one_line_error(run("quiz", "--answers", answers),
-                   "unknown question id 'lstm-output-slise' in the answers; "
-                   "did you mean 'lstm-output-slice'?")
+def test_an_unknown_question_id_costs_only_itself(run, tmp_path, bank):
+    """A typo in one id is reported with the id meant, and the rest of the file is
+    graded as usual; the exit code says that not everything was right."""
+    key = tmp_path / "key.json"
+    run("quiz", "lstm.equations", "--key", key)
+    answers = json.loads(key.read_text(encoding="utf-8"))
+    answers["lstm-output-slise"] = answers.pop("lstm-output-slice")
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(answers), encoding="utf-8")
+    result = run("quiz", "lstm.equations", "--answers", path, "--json")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert data["max_score"] == len(answers) and data["score"] == len(answers) - 1
+    assert data["unknown"] == [{"id": "lstm-output-slise", "did_you_mean": "lstm-output-slice"}]
+    text = run("quiz", "lstm.equations", "--answers", path).stdout
+    assert ("1 unknown question id, not graded: 'lstm-output-slise' (did you mean "
+            "'lstm-output-slice'?)") in " ".join(text.split())
 
 
 @pytest.mark.parametrize("name, text, expected", [
