@@ -289,17 +289,22 @@ class Row:
         return 100.0 * (score - self.extra_credit()) / maximum if maximum else 0.0
 
     def remarks(self) -> str:
-        """Why the student lost points, in a line. An optional exercise that was not
-        handed in is no lost point and goes unmentioned."""
+        """Why the student lost points, in a line. An optional exercise that earned
+        nothing (not handed in, not started) is no lost point and goes unmentioned."""
         if self.status != Status.GRADED and self.reason:
             return self.reason
-        parts = []
+        reasons: dict[str, list[str]] = {}  # one reason, the exercises it holds for
         for exercise in self.result.exercises if self.result else []:
-            if exercise.passed or (exercise.optional and exercise.not_handed_in):
-                continue
+            if exercise.passed or (exercise.optional and exercise.score == 0):
+                continue  # extra credit not earned is no point lost
             failing = next((c for c in exercise.checks if not c.passed), None)
-            why = exercise.problem or (failing.message if failing else "")
-            parts.append(f"{exercise.id}{' (optional)' * exercise.optional}: {shorten(why)}")
+            if exercise.checks and all(c.kind == Kind.NOT_IMPLEMENTED for c in exercise.checks):
+                why = "not started (every function raises NotImplementedError)"
+            else:
+                why = exercise.problem or (failing.message if failing else "")
+            reasons.setdefault(shorten(why), []).append(
+                exercise.id + " (optional)" * exercise.optional)
+        parts = [f"{', '.join(ids)}: {why}" for why, ids in reasons.items()]
         if self.quiz and self.quiz.problem:
             parts.append(f"quiz: {shorten(self.quiz.problem)}")
         return "; ".join(parts)

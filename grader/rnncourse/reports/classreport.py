@@ -317,7 +317,8 @@ def _misconceptions(course: Course, graded: list[Row]) -> list[str]:
 
 
 def _student_table(course: Course, rows: list[Row]) -> list[str]:
-    head = "".join(f'<th class="exercise">{escape(exercise_id)}</th>'
+    # an id may break after its underscores (lstm_<wbr>variants): the table fits the page
+    head = "".join(f'<th class="exercise">{escape(exercise_id).replace("_", "_<wbr>")}</th>'
                    for exercise_id in course.exercise_ids)
     lines = ['<section><h2>Students</h2><table id="students"><thead><tr><th>student</th>',
              f"{head}<th>quiz</th><th>score</th><th>%</th><th>status</th><th>remarks</th>"
@@ -356,10 +357,10 @@ h1{font-size:1.5em}h2{margin-top:2em;border-bottom:1px solid #d8dde6;padding-bot
 table{border-collapse:collapse;width:100%;margin:.5em 0}
 th,td{border-bottom:1px solid #e3e7ee;padding:.35em .5em;text-align:left;vertical-align:top}
 th{background:#f3f5f9}td.num{text-align:right;white-space:nowrap}
-td.rate{white-space:nowrap}code{overflow-wrap:anywhere}
-#students{font-size:.9em}#students th.exercise{overflow-wrap:anywhere}
-#students td.student{overflow-wrap:anywhere;min-width:6em}
-td.remarks{color:#445;min-width:16em;overflow-wrap:anywhere;white-space:normal}
+td.rate{white-space:nowrap}
+#students{font-size:.9em}
+#students td.student{overflow-wrap:anywhere;min-width:7em}
+td.remarks{color:#445;min-width:12em;overflow-wrap:anywhere;white-space:normal}
 .extra{color:#3c6d4a}
 .meter{display:inline-block;width:6em;height:.7em;background:#e6e9ef;border-radius:3px;
 vertical-align:middle}.meter span{display:block;height:100%;background:#3c8d5a;border-radius:3px}
