@@ -35,7 +35,8 @@ def measure(page: Path, script: str, width: int, height: int, timeout: float = 1
              "JSON.stringify((function(){" + script + "})()).replace(/&/g,'&amp;')"
              ".replace(/</g,'&lt;') + '</pre>');</script>")
     copy = page.with_name(page.stem + ".measured.html")
-    copy.write_text(text.replace("</body>", probe + "</body>"), encoding="utf-8")
+    head, body, tail = text.rpartition("</body>")  # the last one (templates may nest two)
+    copy.write_text(head + probe + body + tail, encoding="utf-8")
     done = subprocess.run([browser, *FLAGS, f"--window-size={width},{height}",
                            "--virtual-time-budget=2000", "--dump-dom", copy.as_uri()],
                           capture_output=True, text=True, timeout=timeout)
