@@ -466,3 +466,12 @@ def test_export_says_which_answers_an_old_store_did_not_keep(run, tmp_path):
     assert result.exit_code == 0
     assert "1 question(s) were answered with an older rnncourse" in " ".join(
         result.stdout.split())
+
+
+def test_lock_into_a_folder_that_does_not_exist_yet(run, tmp_path):
+    """The course authors' guide runs `rnncourse quiz --lock dist/bank.toml` in a
+    fresh clone, where dist/ is not there."""
+    target = tmp_path / "dist" / "bank.toml"
+    result = run("quiz", "--lock", target)
+    assert result.exit_code == 0, result.output
+    assert quizbank.load(target).locked
