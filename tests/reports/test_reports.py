@@ -230,3 +230,20 @@ def test_optional_exercises_are_extra_credit_in_the_class_files(course):
     assert row.score() == Row("amy", base).score() + 5.0
     assert row.max_score(course) == Row("amy", base).max_score(course)
     assert with_bonus.passed == base.passed
+
+
+def test_feedback_names_a_file_not_handed_in_once(course):
+    """Not one line per check that could not run: the exercise, its score, one line."""
+    text = feedback_markdown(course, Row("amy", result(course)))
+    section = text.split("## clipping")[1].split("## ")[0]
+    assert "0 / 10" in section.splitlines()[0]
+    assert section.count("clipping.py is missing from x/") == 1
+    assert "none of its 1 checks could run." in section
+    assert "global_norm.values" not in section and "✗" not in section
+
+
+def test_feedback_says_how_the_files_were_read(course):
+    row = Row("amy", result(course), notes=["took 'RNN (1).py' as rnn.py"])
+    text = feedback_markdown(course, row)
+    assert "How your files were read" in text and "took 'RNN (1).py' as rnn.py" in text
+    assert "How your files were read" not in feedback_markdown(course, Row("bo", result(course)))

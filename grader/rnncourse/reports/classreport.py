@@ -10,7 +10,7 @@ The page is read at a glance: submissions handed in differently first; the
 class mean over the students graded (invalid submissions left out), in percent
 of the maximum without extra credit (so never above 100); the per-check table
 folded by exercise (``<details>``: open on click, no script); text that wraps
-rather than widening the page. tests/reports/test_layout.py holds these rules.
+rather than widening the page. tests/reports/test_report_layout.py holds these rules.
 """
 
 from __future__ import annotations
