@@ -104,3 +104,15 @@ def test_before_the_deadline_no_right_answer_is_shown(tmp_path):
     assert "| right answer |" not in text
     assert "| `lstm-output-slice` | ✗ wrong | a | `rnncourse notes lstm.equations` |" in text
     assert "The right answers are shown here after 2999-01-01 00:00 UTC." in text
+
+
+def test_a_student_not_graded_yet_is_out_of_the_same_maximum(quizzed, tmp_path):
+    from rnncourse.grading import orchestrator, quizzes, submissions
+
+    course = quizzed["course"]
+    subs = tmp_path / "subs"
+    add_folder(subs, "late", full_class())
+    scan = submissions.scan(subs, submissions.expected(course))
+    grader, _ = quizzes.load(course)
+    [row] = orchestrator.rows_for(scan, {}, "digest", grader)
+    assert row.status == "pending" and row.max_score(course) == 20 + POINTS
