@@ -34,7 +34,7 @@ import difflib
 import posixpath
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rnncourse import untrusted
 
@@ -75,7 +75,7 @@ class Layout:
     taken: tuple[Taken, ...] = ()
     notes: tuple[str, ...] = ()  # every way it differs from the plain layout
     found: bool = True  # some exercise file was found
-    ambiguous: tuple[str, ...] = field(default=())  # targets not guessed
+    ambiguous: tuple[str, ...] = ()  # targets not guessed
 
     @property
     def flagged(self) -> bool:
@@ -152,7 +152,7 @@ def match(names: Iterable[str], expected: Expected) -> Layout:
     notes += [_took(item) for item in taken if posixpath.basename(item.source) != item.target
               or (item.loose and posixpath.dirname(item.source) != root)]
     found = any(item.target in expected.exercise_files for item in taken)
-    if not found and not ambiguous:
+    if not found and not set(ambiguous) & set(expected.exercise_files):
         notes.insert(0, _nothing(expected))
     used = {item.source for item in taken}
     notes += _strays(folders.get(root, []) if found else files, used, expected,
