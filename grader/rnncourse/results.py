@@ -148,6 +148,11 @@ class ExerciseResult:
     def passed(self) -> bool:
         return bool(self.checks) and all(check.passed for check in self.checks)
 
+    @property
+    def not_handed_in(self) -> bool:
+        """Its file was missing: every check failed for that one reason."""
+        return bool(self.checks) and all(check.kind == Kind.MISSING for check in self.checks)
+
     def to_dict(self) -> dict:
         return {
             "id": self.id,
@@ -219,15 +224,16 @@ class QuizScore:
     max_score: float
     detail: dict = field(default_factory=dict)  # the quiz module's QuizResult.to_dict()
     problem: str = ""  # why the score is what it is when no answers could be graded
+    counted: bool = True  # False: reported, not part of the score ([quiz] points = 0)
 
     def to_dict(self) -> dict:
         return {"score": self.score, "max_score": self.max_score, "detail": self.detail,
-                "problem": self.problem}
+                "problem": self.problem, "counted": self.counted}
 
     @classmethod
     def from_dict(cls, data: dict) -> QuizScore:
         return cls(float(data["score"]), float(data["max_score"]), data.get("detail") or {},
-                   data.get("problem") or "")
+                   data.get("problem") or "", bool(data.get("counted", True)))
 
 
 @dataclass
@@ -241,10 +247,17 @@ class Row:
     reason: str = ""
     graded_at: str = ""
     seconds: float = 0.0  # how long its grading took
+    # How the submission's files were read, where that is not the plain layout
+    # (grading/matching.py): a folder, a copy-suffixed name, files not graded.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def scored(self) -> bool:
         return self.status in SCORED
+
+    @property
+    def _quiz_counted(self) -> QuizScore | None:
+        return self.quiz if self.quiz is not None and self.quiz.counted else None
 
     def exercise(self, exercise_id: str) -> ExerciseResult | None:
         """The exercise's result, when the student has a score."""
@@ -258,23 +271,45 @@ class Row:
         if not self.scored:
             return None
         exercises = self.result.score if self.result is not None else 0.0
-        return round(exercises + (self.quiz.score if self.quiz else 0.0), 6)
+        quiz = self._quiz_counted
+        return round(exercises + (quiz.score if quiz else 0.0), 6)
 
     def max_score(self, course: Course) -> float:
         exercises = self.result.max_score if self.result is not None else course.required_points
-        return round(exercises + (self.quiz.max_score if self.quiz else 0.0), 6)
+        quiz = self._quiz_counted
+        return round(exercises + (quiz.max_score if quiz else 0.0), 6)
+
+    def extra_credit(self) -> float:
+        """The points of optional exercises (never part of the maximum)."""
+        if not self.scored or self.result is None:
+            return 0.0
+        return round(sum(e.score for e in self.result.exercises if e.optional), 6)
+
+    def percent(self, course: Course) -> float | None:
+        """The share of the maximum earned without extra credit, in percent (so at
+        most 100); None while the student has no grade."""
+        score, maximum = self.score(), self.max_score(course)
+        if score is None:
+            return None
+        return 100.0 * (score - self.extra_credit()) / maximum if maximum else 0.0
 
     def remarks(self) -> str:
-        """Why the student lost points, in a line."""
+        """Why the student lost points, in a line. An optional exercise that earned
+        nothing (not handed in, not started) is no lost point and goes unmentioned."""
         if self.status != Status.GRADED and self.reason:
             return self.reason
-        parts = []
+        reasons: dict[str, list[str]] = {}  # one reason, the exercises it holds for
         for exercise in self.result.exercises if self.result else []:
-            if exercise.passed:
-                continue
+            if exercise.passed or (exercise.optional and exercise.score == 0):
+                continue  # extra credit not earned is no point lost
             failing = next((c for c in exercise.checks if not c.passed), None)
-            why = exercise.problem or (failing.message if failing else "")
-            parts.append(f"{exercise.id}: {shorten(why)}")
+            if exercise.checks and all(c.kind == Kind.NOT_IMPLEMENTED for c in exercise.checks):
+                why = "not started (every function raises NotImplementedError)"
+            else:
+                why = exercise.problem or (failing.message if failing else "")
+            reasons.setdefault(shorten(why), []).append(
+                exercise.id + " (optional)" * exercise.optional)
+        parts = [f"{', '.join(ids)}: {why}" for why, ids in reasons.items()]
         if self.quiz and self.quiz.problem:
             parts.append(f"quiz: {shorten(self.quiz.problem)}")
         return "; ".join(parts)

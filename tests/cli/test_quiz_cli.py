@@ -2,6 +2,7 @@
 lock, and the interactive quiz with bad input, Ctrl-D and Ctrl-C."""
 
 import builtins
+import csv
 import json
 import shutil
 
@@ -114,12 +115,23 @@ def test_topics_restrict_what_is_graded(run, tmp_path, bank):
     assert data["max_score"] == len(expected) == data["score"]
 
 
-def test_unknown_question_id_is_a_usage_error(run, tmp_path):
-    answers = tmp_path / "a.toml"
-    answers.write_text('lstm-output-slise = "c"\n', encoding="utf-8")
-    one_line_error(run("quiz", "--answers", answers),
-                   "unknown question id 'lstm-output-slise' in the answers; "
-                   "did you mean 'lstm-output-slice'?")
+def test_an_unknown_question_id_costs_only_itself(run, tmp_path, bank):
+    """A typo in one id is reported with the id meant, and the rest of the file is
+    graded as usual; the exit code says that not everything was right."""
+    key = tmp_path / "key.json"
+    run("quiz", "lstm.equations", "--key", key)
+    answers = json.loads(key.read_text(encoding="utf-8"))
+    answers["lstm-output-slise"] = answers.pop("lstm-output-slice")
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(answers), encoding="utf-8")
+    result = run("quiz", "lstm.equations", "--answers", path, "--json")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert data["max_score"] == len(answers) and data["score"] == len(answers) - 1
+    assert data["unknown"] == [{"id": "lstm-output-slise", "did_you_mean": "lstm-output-slice"}]
+    text = run("quiz", "lstm.equations", "--answers", path).stdout
+    assert ("1 unknown question id, not graded: 'lstm-output-slise' (did you mean "
+            "'lstm-output-slice'?)") in " ".join(text.split())
 
 
 @pytest.mark.parametrize("name, text, expected", [
@@ -386,3 +398,80 @@ def test_the_student_guide_example_answers_grade_as_documented(bank, tmp_path):
         # not the right ones (the release's audit would refuse right ones)
         assert "they are not the right ones" in section
         assert len(answered) == 4 and not any(entry.correct for entry in answered), name
+
+
+# --- --export: the progress store as an answers file ------------------------------------
+
+
+def test_export_round_trips_through_answers_and_grade(run, bank, tmp_path, course):
+    """Answers given interactively (right, wrong, a give-up) and from a file, exported:
+    `quiz --answers` on the export gives each question the right or wrong the store
+    holds, and `rnncourse grade` scores it the same."""
+    asked = session_plan(bank, ("lstm",), 5, 7)
+    replies = [typed(asked[0]), typed(asked[1], right=False), "?", typed(asked[3]),
+               typed(asked[4])]
+    assert run("quiz", "lstm", "-n", "5", "--seed", "7",
+               input="\n".join(replies) + "\n").exit_code == 1
+    gru = [q for q in bank.questions if q.topic == "gru"][:3]
+    key = quiz.answer_key(bank, gru)
+    (tmp_path / "some.json").write_text(json.dumps(key), encoding="utf-8")
+    run("quiz", "--answers", tmp_path / "some.json")
+    export = tmp_path / "hand-in" / "quiz_answers.toml"  # its folder is made
+    result = run("quiz", "--export", export)
+    assert result.exit_code == 0, result.output
+    assert "7 of" in result.stdout and "(6 of them right)" in result.stdout
+    recorded = status.load(ROOT)[0]["quiz"]["questions"]
+    exported = quiz.read_answers(export)
+    gave_up = asked[2].question.id
+    assert gave_up not in exported and recorded[gave_up]["given"] is None
+    assert set(exported) == {q.id for q in [*[a.question for a in asked], *gru]} - {gave_up}
+    graded = json.loads(run("quiz", "--answers", export, "--json").stdout)
+    verdicts = {e["id"]: e["correct"] for e in graded["questions"] if e["answered"]}
+    assert verdicts == {qid: recorded[qid]["correct"] for qid in exported}
+    assert graded["score"] == 6
+
+    from helpers.classroom import grade, gradebook_rows
+
+    subs = tmp_path / "subs"
+    (subs / "amy").mkdir(parents=True)
+    (subs / "amy" / "quiz_answers.toml").write_bytes(export.read_bytes())
+    done = grade(ROOT, subs, tmp_path / "out")
+    assert done.returncode == 0, done.stdout + done.stderr
+    with open(tmp_path / "out" / "grades.csv", newline="") as file:
+        row = next(csv.DictReader(file))
+    assert float(row["quiz"]) == round(course.quiz.points * 6 / TOTAL, 2)
+    detail = json.loads(__import__("sqlite3").connect(tmp_path / "out" / "gradebook.sqlite")
+                        .execute("SELECT quiz FROM gradings").fetchone()[0])["detail"]
+    assert {e["id"]: e["correct"] for e in detail["questions"] if e["answered"]} == verdicts
+    assert gradebook_rows(tmp_path / "out")["amy"]["status"] == "graded"
+
+
+def test_export_without_answers_and_over_a_file(run, tmp_path):
+    result = run("quiz", "--export", tmp_path / "q.toml")
+    assert result.exit_code == 1 and "no answers recorded yet" in result.stderr
+    assert not (tmp_path / "q.toml").exists()
+    status.record_answer(ROOT, "lstm-output-slice", "lstm", True, "c")
+    (tmp_path / "q.toml").write_text("# mine\n", encoding="utf-8")
+    one_line_error(run("quiz", "--export", tmp_path / "q.toml"), "already exists")
+    assert run("quiz", "--export", tmp_path / "q.toml", "--force").exit_code == 0
+    assert quiz.read_answers(tmp_path / "q.toml") == {"lstm-output-slice": "c"}
+
+
+def test_export_says_which_answers_an_old_store_did_not_keep(run, tmp_path):
+    status.record_answer(ROOT, "lstm-output-slice", "lstm", True, "c")
+    data = status.load(ROOT)[0]
+    data["quiz"]["questions"]["gru-no-cell"] = {"topic": "gru", "correct": True, "at": 1}
+    status.path(ROOT).write_text(json.dumps(data), encoding="utf-8")
+    result = run("quiz", "--export", tmp_path / "q.json")
+    assert result.exit_code == 0
+    assert "1 question(s) were answered with an older rnncourse" in " ".join(
+        result.stdout.split())
+
+
+def test_lock_into_a_folder_that_does_not_exist_yet(run, tmp_path):
+    """The course authors' guide runs `rnncourse quiz --lock dist/bank.toml` in a
+    fresh clone, where dist/ is not there."""
+    target = tmp_path / "dist" / "bank.toml"
+    result = run("quiz", "--lock", target)
+    assert result.exit_code == 0, result.output
+    assert quizbank.load(target).locked

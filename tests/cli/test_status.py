@@ -36,7 +36,8 @@ def test_check_of_the_exercises_records_each_exercise(run, course):
     json.loads(result.stdout)  # still nothing but JSON on stdout
     exercises = stored()["exercises"]
     assert set(exercises) == set(course.exercise_ids)
-    activations = exercises["activations"]
+    assert all(set(entry) == {"public"} for entry in exercises.values())
+    activations = exercises["activations"]["public"]
     assert activations["score"] == 0
     assert activations["max_score"] == public_points(course, ["activations"])
     assert activations["passed"] is False and activations["checks"] > 0
@@ -54,7 +55,7 @@ def test_a_later_check_replaces_only_its_exercise(run):
     run("check", "clipping")
     second = stored()["exercises"]
     assert second["activations"] == first["activations"]
-    assert second["clipping"]["at"] >= first["clipping"]["at"]
+    assert second["clipping"]["public"]["at"] >= first["clipping"]["public"]["at"]
 
 
 def test_status_command_shows_checks_and_what_to_do_next(run, course):
@@ -63,9 +64,9 @@ def test_status_command_shows_checks_and_what_to_do_next(run, course):
     result = run("status")
     assert result.exit_code == 0
     out = result.stdout
-    checks = stored()["exercises"]["activations"]["checks"]
+    checks = stored()["exercises"]["activations"]["public"]["checks"]
     public = points(public_points(course, ["activations"]))
-    assert "activations" in out and f"0 / {public}" in out and f"0 of {checks} pass" in out
+    assert "activations" in out and f"0 / {public}" in out and f"0/{checks}" in out
     assert "Next: rnncourse check activations" in out
     report = json.loads(run("status", "--json").stdout)
     assert [row["id"] for row in report["exercises"]] == course.exercise_ids
@@ -77,11 +78,51 @@ def test_an_edited_exercise_is_flagged(run):
     run("check")
     data = stored()
     edited = (ROOT / "exercises" / "clipping.py").stat().st_mtime
-    data["exercises"]["clipping"]["at"] = edited - 60  # checked a minute before its last edit
+    data["exercises"]["clipping"]["public"]["at"] = edited - 60  # a minute before its last edit
     status.path(ROOT).write_text(json.dumps(data), encoding="utf-8")
     rows = {row["id"]: row for row in json.loads(run("status", "--json").stdout)["exercises"]}
     assert rows["clipping"]["changed_since"] is True
     assert rows["activations"]["changed_since"] is False
+
+
+def test_public_and_hidden_scores_are_kept_and_shown_apart(run, course):
+    """`check` scores the public checks out of their share of the points, `check
+    --hidden` out of all of them: status never puts the two in one column."""
+    run("check", "activations")
+    run("check", "activations", "--hidden")
+    entry = stored()["exercises"]["activations"]
+    public = points(public_points(course, ["activations"]))
+    assert entry["public"]["max_score"] == public_points(course, ["activations"])
+    assert entry["hidden"]["max_score"] == course.exercise("activations").points
+    report = json.loads(run("status", "--json").stdout)
+    row = next(row for row in report["exercises"] if row["id"] == "activations")
+    assert row["public"]["max_score"] != row["hidden"]["max_score"]
+    lines = run("status").stdout.splitlines()
+    header = next(line for line in lines if line.startswith("exercise"))
+    assert "public checks" in header and "all checks" in header
+    activations = next(line for line in lines if line.startswith("activations"))
+    assert f"0 / {public}" in activations and "0 / 10" in activations
+
+
+def test_a_version_1_store_is_read_and_upgraded(run, course):
+    status.path(ROOT).parent.mkdir(parents=True, exist_ok=True)
+    old = {"version": 1, "exercises": {"clipping": {
+        "score": 2.0, "max_score": 6.0, "passed": False, "checks_passed": 1, "checks": 3,
+        "hidden_included": False, "at": 1.0}},
+        "quiz": {"questions": {"lstm-output-slice": {"topic": "lstm", "correct": True,
+                                                     "at": 1.0}}, "sessions": []}}
+    status.path(ROOT).write_text(json.dumps(old), encoding="utf-8")
+    report = json.loads(run("status", "--json").stdout)
+    clipping = next(row for row in report["exercises"] if row["id"] == "clipping")
+    assert clipping["public"]["score"] == 2.0 and clipping["hidden"] is None
+    lstm = next(row for row in report["quiz"] if row["id"] == "lstm")
+    assert lstm["right"] == 1
+    status.record_answer(ROOT, "gru-update", "gru", False, "a")
+    data = stored()
+    assert data["version"] == status.VERSION
+    assert data["exercises"]["clipping"]["public"]["score"] == 2.0
+    assert data["quiz"]["questions"]["gru-update"]["given"] == "a"
+    assert "given" not in data["quiz"]["questions"]["lstm-output-slice"]
 
 
 def test_a_corrupt_store_is_reported_and_replaced(run):

@@ -105,7 +105,7 @@ def test_every_student_has_exactly_one_row(graded):
     assert sorted(ids) == sorted(["alice", "bob", "carol", "dave", "erin", "frank", "gina.lee",
                                   "henry", "Jane Doe", "ivan"])
     assert list(table[0]) == ["student_id", "activations", "clipping", "quiz", "score",
-                              "max_score", "status"]
+                              "max_score", "status", "notes"]
     by_id = {row["student_id"]: row for row in table}
     quiz_points = graded["course"].quiz.points
     assert by_id["alice"]["score"] == "20"
@@ -115,6 +115,9 @@ def test_every_student_has_exactly_one_row(graded):
     for student_id in ("henry", "Jane Doe", "ivan"):
         assert by_id[student_id]["status"] == "invalid"
         assert by_id[student_id]["score"] == "0"
+    # one maximum for the whole class: an unreadable submission is out of the quiz too
+    assert {row["max_score"] for row in table} == {f"{20 + quiz_points:g}"}
+    assert all(row["notes"] == "" for row in table)  # every file where grading expects it
 
 
 def test_invalid_submissions_say_why(graded):
@@ -140,14 +143,16 @@ def test_report_html(graded):
     course = graded["course"]
     page = Page((graded["out"] / "report.html").read_text(encoding="utf-8"))
     assert "distribution" in page.svg_ids
-    assert sum(int(bar["data-count"]) for bar in page.bars) == 10  # invalid ones score 0
+    # the 7 graded students; the 3 invalid submissions are left out of the figures
+    assert sum(int(bar["data-count"]) for bar in page.bars) == 7
     assert [bar["data-bin"] for bar in page.bars][0] == "0-10"
-    checks = page.tables["checks"][1:]
-    every_check = [spec.id for exercise in course.exercises
-                   for spec in engine.collect(exercise, True)]
-    assert [row[1].replace(" hidden", "") for row in checks] == every_check
-    values = next(row for row in checks if row[1] == "tanh_derivative.values")
-    assert "(4/7)" in values[3]  # alice, dave, erin, frank of the 7 graded students
+    for exercise in course.exercises:
+        checks = page.tables[f"checks-{exercise.id}"][1:]
+        every_check = [spec.id for spec in engine.collect(exercise, True)]
+        assert [row[0].replace(" hidden", "") for row in checks] == every_check
+    values = next(row for row in page.tables["checks-activations"][1:]
+                  if row[0] == "tanh_derivative.values")
+    assert "(4/7)" in values[2]  # alice, dave, erin, frank of the 7 graded students
     misconceptions = {row[1] for row in page.tables["misconceptions"][1:]}
     assert any("derivative applied to the activation" in text for text in misconceptions)
     assert any("clipping by value instead of by norm" in text for text in misconceptions)

@@ -7,11 +7,13 @@ import zipfile
 import pytest
 from helpers.classroom import add_folder, add_zip
 
-from rnncourse.grading import submissions
+from rnncourse.grading import quizzes, submissions
+from rnncourse.grading.matching import Expected
 from rnncourse.grading.submissions import SubmissionError
 from rnncourse.results import valid_student_id
 
 FILES = {"activations.py": "A = 1\n", "clipping.py": "B = 2\n", "helpers/util.py": "C = 3\n"}
+WANTED = Expected(("activations.py", "clipping.py"), quizzes.ANSWER_FILES)
 
 
 def make(folder, files=FILES):
@@ -26,14 +28,15 @@ def test_hash_is_the_same_for_a_folder_and_a_zip_of_it(tmp_path):
     (tmp_path / "subs").mkdir()
     with_top = add_zip(tmp_path / "subs", "with-top", FILES, top="anything")
     flat = add_zip(tmp_path / "subs", "flat", FILES)
-    digest = submissions.content_hash(folder)
-    assert submissions.content_hash(with_top) == digest == submissions.content_hash(flat)
+    digest = submissions.content_hash(folder, WANTED)
+    assert submissions.content_hash(with_top, WANTED) == digest
+    assert submissions.content_hash(flat, WANTED) == digest
 
 
 @pytest.mark.parametrize("change", ["byte", "rename", "add", "remove"])
 def test_hash_changes_with_any_name_or_byte(tmp_path, change):
     folder = make(tmp_path / "alice")
-    before = submissions.content_hash(folder)
+    before = submissions.content_hash(folder, WANTED)
     if change == "byte":
         (folder / "helpers" / "util.py").write_text("C = 4\n")
     elif change == "rename":
@@ -42,25 +45,25 @@ def test_hash_changes_with_any_name_or_byte(tmp_path, change):
         (folder / "notes.txt").write_text("")
     else:
         (folder / "clipping.py").unlink()
-    assert submissions.content_hash(folder) != before
+    assert submissions.content_hash(folder, WANTED) != before
 
 
 def test_junk_is_left_out(tmp_path):
     folder = make(tmp_path / "alice")
-    before = submissions.content_hash(folder)
+    before = submissions.content_hash(folder, WANTED)
     (folder / "__pycache__").mkdir()
     (folder / "__pycache__" / "activations.cpython-311.pyc").write_bytes(b"\0")
     (folder / ".DS_Store").write_bytes(b"\0")
     (folder / ".git").mkdir()
-    assert submissions.content_hash(folder) == before
+    assert submissions.content_hash(folder, WANTED) == before
 
 
 def test_materialize_writes_the_files_and_nothing_else(tmp_path):
     source = add_zip(tmp_path, "alice", FILES, top="alice")
     copy = tmp_path / "copy"
     copy.mkdir()
-    digest = submissions.materialize(source, copy)
-    assert digest == submissions.content_hash(source)
+    digest = submissions.materialize(source, copy, WANTED)
+    assert digest == submissions.content_hash(source, WANTED)
     written = {str(p.relative_to(copy)): p.read_text() for p in copy.rglob("*") if p.is_file()}
     assert written == FILES
 
@@ -68,11 +71,11 @@ def test_materialize_writes_the_files_and_nothing_else(tmp_path):
 def test_zip_caps(tmp_path, monkeypatch):
     monkeypatch.setattr(submissions, "MAX_FILES", 2)
     with pytest.raises(SubmissionError, match="holds more than 2 files"):
-        submissions.content_hash(add_zip(tmp_path, "many", FILES))
+        submissions.content_hash(add_zip(tmp_path, "many", FILES), WANTED)
     monkeypatch.setattr(submissions, "MAX_FILES", 200)
     monkeypatch.setattr(submissions, "MAX_BYTES", 1000)
     with pytest.raises(SubmissionError, match="larger than"):
-        submissions.content_hash(add_zip(tmp_path, "big", {"a.py": "x" * 1001}))
+        submissions.content_hash(add_zip(tmp_path, "big", {"a.py": "x" * 1001}), WANTED)
 
 
 def test_entries_are_counted_folders_included_before_anything_is_read(tmp_path, monkeypatch):
@@ -85,13 +88,13 @@ def test_entries_are_counted_folders_included_before_anything_is_read(tmp_path, 
     read = []
     monkeypatch.setattr(zipfile.ZipFile, "open", lambda *a, **k: read.append(a))
     with pytest.raises(SubmissionError, match="holds more than 10 files and folders"):
-        submissions.content_hash(path)
+        submissions.content_hash(path, WANTED)
     assert read == []  # refused from its end record, nothing extracted
     tree = make(tmp_path / "tree")
     for index in range(10):
         (tree / f"empty{index}").mkdir()
     with pytest.raises(SubmissionError, match="holds more than 10 files and folders"):
-        submissions.content_hash(tree)
+        submissions.content_hash(tree, WANTED)
 
 
 def test_a_zip_file_larger_than_the_limit_is_refused_unread(tmp_path, monkeypatch):
@@ -101,7 +104,7 @@ def test_a_zip_file_larger_than_the_limit_is_refused_unread(tmp_path, monkeypatc
         archive.writestr("a.py", "x = 1\n")
         archive.writestr("__MACOSX/padding", "p" * 20_000)  # left out, but on disk
     with pytest.raises(SubmissionError, match="larger than"):
-        submissions.content_hash(path)
+        submissions.content_hash(path, WANTED)
 
 
 @pytest.mark.parametrize("code, fault", [(errno.ENOSPC, True), (errno.EDQUOT, True),
@@ -120,7 +123,7 @@ def test_a_copy_that_cannot_be_written_is_the_machines_fault_or_the_submissions(
 
     monkeypatch.setattr(submissions, "open", refuse, raising=False)
     with pytest.raises(submissions.CopyError if fault else SubmissionError) as raised:
-        submissions.materialize(source, copy)
+        submissions.materialize(source, copy, WANTED)
     assert os.strerror(code) in str(raised.value)
 
 
@@ -129,7 +132,7 @@ def test_the_judge_asks_for_a_copy_fault_to_be_retried(tmp_path, monkeypatch, co
 
     source = make(tmp_path / "alice")
 
-    def full(path, destination):
+    def full(path, destination, wanted):
         raise submissions.CopyError("the copy of alice/ could not be written to the grader's "
                                     "scratch folder (No space left on device)")
 
@@ -152,7 +155,7 @@ def test_a_zip_with_a_name_twice(tmp_path):
         archive.writestr("a.py", "1")
         archive.writestr("./a.py", "2")
     with pytest.raises(SubmissionError, match="holds 'a.py' twice"):
-        submissions.content_hash(path)
+        submissions.content_hash(path, WANTED)
 
 
 def test_scan(tmp_path):
@@ -165,7 +168,7 @@ def test_scan(tmp_path):
     (subs / "__MACOSX").mkdir()
     (subs / ".DS_Store").write_bytes(b"")
     (subs / ".hidden").mkdir()
-    scan = submissions.scan(subs)
+    scan = submissions.scan(subs, WANTED)
     assert [s.student_id for s in scan.submissions] == ["alice", "bob", "Carl"]
     assert scan.ignored == [".hidden", "readme.md"]
     carl = scan.submissions[2]

@@ -243,3 +243,59 @@ def test_validate_passes_source_and_fails_release(nbgrader_course_dir):
     assert "Success! Your notebook passes all the tests." in source.stdout + source.stderr
     assert "Success!" not in release.stdout + release.stderr
     assert "VALIDATION FAILED" in release.stdout + release.stderr
+
+
+def report_header(course_dir: Path, out: Path) -> list[str]:
+    done = run([sys.executable, "-m", "rnncourse", "nbgrader", "report", str(course_dir),
+                "--out", str(out)], out.parent)
+    assert done.returncode == 0, done.stdout + done.stderr
+    with open(out / "grades.csv", newline="") as file:
+        return next(csv.reader(file))
+
+
+def test_the_report_lists_only_the_assignments_exercises(nbgrader_course_dir, tmp_path):
+    """init without --optional leaves the optional exercise out of the assignment,
+    so it is no column and nobody's "not submitted"."""
+    header = report_header(nbgrader_course_dir, tmp_path / "report")
+    assert header == ["student_id", "activations", "clipping", "rnn", "lstm", "gru", "quiz",
+                      "score", "max_score", "status", "notes"]
+    page = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    assert "lstm_variants" not in page and "not submitted" not in page
+
+
+def test_with_optional_the_report_lists_the_optional_exercise(tmp_path):
+    folder = tmp_path / "course"
+    env = dict(os.environ, RNNCOURSE_HOME=str(ROOT))
+    result = CliRunner().invoke(cli, ["nbgrader", "init", str(folder), "--optional"], env=env)
+    assert result.exit_code == 0, result.output
+    nbg = [sys.executable, "-m", "nbgrader"]
+    assert run([*nbg, "generate_assignment", ASSIGNMENT], folder).returncode == 0
+    assert run([*nbg, "db", "student", "add", "amy"], folder).returncode == 0
+    header = report_header(folder, tmp_path / "report")
+    assert header[1:7] == ["activations", "clipping", "rnn", "lstm", "gru", "lstm_variants"]
+    with open(tmp_path / "report" / "grades.csv", newline="") as file:
+        amy = next(csv.DictReader(file))
+    assert amy["status"] == "pending" and amy["max_score"] == "100"  # still extra credit
+
+
+def test_feedback_wraps_the_check_output(nbgrader_course_dir, tmp_path):
+    from helpers import browser
+
+    from rnncourse.nbgrader.feedback import WRAP_CSS
+
+    page = nbgrader_course_dir / "feedback" / "swapped" / ASSIGNMENT / "gru.html"
+    text = page.read_text(encoding="utf-8")
+    assert WRAP_CSS in text and "Hint: " in text
+    if browser.chromium() is None:
+        pytest.skip("no chromium here to look at the page (apt-get install -y chromium)")
+    copy = tmp_path / "gru.html"
+    copy.write_text(text, encoding="utf-8")
+    seen = browser.measure(copy, """
+        var wide = [];
+        document.querySelectorAll('div.output_area pre').forEach(function (pre) {
+          if (pre.scrollWidth > pre.clientWidth + 1) wide.push(pre.textContent.slice(0, 60));
+        });
+        return {wide: wide, scroll: document.documentElement.scrollWidth,
+                view: window.innerWidth,
+                hints: document.body.innerText.indexOf('Hint: ') >= 0};""", 900, 1600)
+    assert seen["hints"] and seen["wide"] == [] and seen["scroll"] <= seen["view"]

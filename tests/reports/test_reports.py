@@ -61,10 +61,11 @@ def test_grades_csv(course):
             Row("cy", None, status="pending")]
     table = list(csv.reader(io.StringIO(report.grades_csv(course, rows))))
     assert table == [
-        ["student_id", "activations", "clipping", "quiz", "score", "max_score", "status"],
-        ["amy", "4", "0", "3", "7", "25", "graded"],
-        ["'=HYPERLINK(1)", "0", "0", "", "0", "20", "invalid"],
-        ["cy", "", "", "", "", "20", "pending"],
+        ["student_id", "activations", "clipping", "quiz", "score", "max_score", "status",
+         "notes"],
+        ["amy", "4", "0", "3", "7", "25", "graded", ""],
+        ["'=HYPERLINK(1)", "0", "0", "", "0", "20", "invalid", ""],
+        ["cy", "", "", "", "", "20", "pending", ""],
     ]
 
 
@@ -77,12 +78,12 @@ def test_report_html_escapes_and_holds_everything(course):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     page = Page(text)
     bars = {bar["data-bin"]: int(bar["data-count"]) for bar in page.bars}
-    assert len(bars) == 10 and sum(bars.values()) == 3
-    assert bars["0-10"] == bars["20-30"] == bars["30-40"] == 1  # 0, 4/20 and 9/25
-    checks = {row[1]: row for row in page.tables["checks"][1:]}
-    assert checks["tanh_derivative.hidden-large hidden"][3].endswith("0% (0/2)")
-    assert checks["sigmoid.values"][3].endswith("100% (2/2)")
-    assert "wrong result 2" in checks["tanh_derivative.values"][4]
+    assert len(bars) == 10 and sum(bars.values()) == 2  # the invalid submission left out
+    assert bars["20-30"] == bars["30-40"] == 1  # 4/20 and 9/25
+    checks = {row[0]: row for row in page.tables["checks-activations"][1:]}
+    assert checks["tanh_derivative.hidden-large hidden"][2].endswith("0% (0/2)")
+    assert checks["sigmoid.values"][2].endswith("100% (2/2)")
+    assert "wrong result 2" in checks["tanh_derivative.values"][3]
     misconceptions = page.tables["misconceptions"][1:]
     assert len(misconceptions) == 1 and misconceptions[0][0] == "2 (100%)"
     assert misconceptions[0][2] == "rnncourse notes vanishing.derivatives"
@@ -151,10 +152,10 @@ def fake_quiz_module(bank_error=None):
             raise bank_error
         return {"q1": "b", "q2": "a", "q3": "c"}
 
-    def read_answers(path):
+    def read_answers(path, strict=True):
         return json.loads(Path(path).read_text())
 
-    def grade_answers(bank, answers):
+    def grade_answers(bank, answers, questions=None):
         return FakeQuizResult(float(sum(answers.get(q) == a for q, a in bank.items())),
                               float(len(bank)))
 
@@ -216,7 +217,8 @@ def test_a_judge_grades_the_quiz_before_the_students_code_runs(course, fake_quiz
     assert CourseResult.from_dict(reply.result).score == 20.0
     assert list(scratch.iterdir()) == []  # the copy is gone
     row = Row("amy", CourseResult.from_dict(reply.result), QuizScore.from_dict(reply.quiz))
-    assert row.score() == 23.0 and row.max_score(course) == 23.0
+    # no [quiz] points (course None): the quiz is reported, not counted in the score
+    assert row.score() == 20.0 and row.max_score(course) == 20.0 and not row.quiz.counted
 
 
 def test_optional_exercises_are_extra_credit_in_the_class_files(course):
@@ -228,3 +230,20 @@ def test_optional_exercises_are_extra_credit_in_the_class_files(course):
     assert row.score() == Row("amy", base).score() + 5.0
     assert row.max_score(course) == Row("amy", base).max_score(course)
     assert with_bonus.passed == base.passed
+
+
+def test_feedback_names_a_file_not_handed_in_once(course):
+    """Not one line per check that could not run: the exercise, its score, one line."""
+    text = feedback_markdown(course, Row("amy", result(course)))
+    section = text.split("## clipping")[1].split("## ")[0]
+    assert "0 / 10" in section.splitlines()[0]
+    assert section.count("clipping.py is missing from x/") == 1
+    assert "none of its 1 checks could run." in section
+    assert "global_norm.values" not in section and "✗" not in section
+
+
+def test_feedback_says_how_the_files_were_read(course):
+    row = Row("amy", result(course), notes=["took 'RNN (1).py' as rnn.py"])
+    text = feedback_markdown(course, row)
+    assert "How your files were read" in text and "took 'RNN (1).py' as rnn.py" in text
+    assert "How your files were read" not in feedback_markdown(course, Row("bo", result(course)))

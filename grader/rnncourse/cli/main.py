@@ -22,6 +22,7 @@ COMMANDS = {
     "notes": "Read the course notes: contents, a topic, or a section.",
     "quiz": "Quiz yourself on the notes, or grade a file of answers.",
     "status": "Your progress: last check per exercise, quiz scores per topic.",
+    "submit": "Pack your exercise files and quiz answers into a zip to hand in.",
     "grade": "Grade a class of submissions into a gradebook and reports (instructors).",
     "nbgrader": "Run the course through nbgrader: generate it, report from its gradebook.",
     "lab": "Labs with your own cells: vanishing gradients, the adding problem.",
@@ -89,6 +90,7 @@ def cli() -> None:
       rnncourse quiz lstm          ten questions on the LSTM
       rnncourse status             what is done and what is next
       rnncourse lab vanishing      watch the gradient fade in your cells
+      rnncourse submit             pack your files into submission.zip
     """
 
 

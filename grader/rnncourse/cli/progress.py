@@ -1,5 +1,10 @@
-"""The student's progress: the last check of each exercise and the last answer to
-each quiz question, kept in <course>/.rnncourse/status.json.
+"""The student's progress: the last check of each exercise (public checks only,
+and with the hidden ones, apart) and the last answer to each quiz question (the
+answer itself, for `rnncourse quiz --export`), kept in
+<course>/.rnncourse/status.json.
+
+Version 2 of the file; a version 1 store (one check per exercise, quiz answers
+as right or wrong only) is read and rewritten as version 2 on the next change.
 
 Every change is a locked read-modify-write that replaces the file atomically,
 so Ctrl-C or a second rnncourse running at the same time never leaves it half
@@ -25,8 +30,9 @@ if TYPE_CHECKING:
     from rnncourse.course.manifest import Course
     from rnncourse.results import CourseResult
 
-VERSION = 1
+VERSION = 2
 FILE = "status.json"
+PUBLIC, HIDDEN = "public", "hidden"  # the two kinds of check run, kept apart per exercise
 STATE_DIR_VARIABLE = "RNNCOURSE_STATE_DIR"  # where to keep it instead (tests, shared machines)
 MAX_SESSIONS = 50
 
@@ -54,15 +60,28 @@ def load(root: Path) -> tuple[dict, str | None]:
         return empty(), f"{path(root)} is unreadable ({error}); it will be replaced"
     if not _well_formed(data):
         return empty(), f"{path(root)} has an unexpected layout; it will be replaced"
-    return data, None
+    return _upgraded(data), None
 
 
 def _well_formed(data: object) -> bool:
-    return (isinstance(data, dict) and data.get("version") == VERSION
+    return (isinstance(data, dict) and data.get("version") in (1, VERSION)
             and isinstance(data.get("exercises"), dict)
+            and all(isinstance(entry, dict) for entry in data["exercises"].values())
             and isinstance(data.get("quiz"), dict)
             and isinstance(data["quiz"].get("questions"), dict)
             and isinstance(data["quiz"].get("sessions"), list))
+
+
+def _upgraded(data: dict) -> dict:
+    """A version 1 store as version 2: each exercise's one check filed under the
+    kind it was (public, or with hidden checks); its quiz answers, right or wrong,
+    without the answer given (version 1 did not keep it)."""
+    if data["version"] == 1:
+        data["exercises"] = {
+            exercise_id: {HIDDEN if entry.get("hidden_included") else PUBLIC: entry}
+            for exercise_id, entry in data["exercises"].items()}
+        data["version"] = VERSION
+    return data
 
 
 @contextmanager
@@ -101,9 +120,11 @@ def record_check(course: Course, folder: Path, result: CourseResult) -> None:
         return
     now = time.time()
 
+    kind = HIDDEN if result.hidden_included else PUBLIC
+
     def change(data: dict) -> None:
         for exercise in result.exercises:
-            data["exercises"][exercise.id] = {
+            data["exercises"].setdefault(exercise.id, {})[kind] = {
                 "score": exercise.score,
                 "max_score": exercise.max_score,
                 "passed": exercise.passed,
@@ -116,25 +137,32 @@ def record_check(course: Course, folder: Path, result: CourseResult) -> None:
     safely(lambda: update(course.root, change))
 
 
-def record_answer(root: Path, question_id: str, topic: str, correct: bool) -> None:
+def _answer(topic: str, correct: bool, given: object, now: float) -> dict:
+    """A question's latest answer; ``given`` in answers-file form ("b", ["a", "c"],
+    true, 0.25), None when the student gave up on it (``?``)."""
+    return {"topic": topic, "correct": correct, "given": given, "at": now}
+
+
+def record_answer(root: Path, question_id: str, topic: str, correct: bool,
+                  given: object = None) -> None:
     """Remember the latest answer to one quiz question."""
     now = time.time()
 
     def change(data: dict) -> None:
-        data["quiz"]["questions"][question_id] = {"topic": topic, "correct": correct,
-                                                  "at": now}
+        data["quiz"]["questions"][question_id] = _answer(topic, correct, given, now)
 
     safely(lambda: update(root, change))
 
 
-def record_answers(root: Path, answers: list[tuple[str, str, bool]], session: dict) -> None:
-    """Remember many answers at once, plus a summary of the session."""
+def record_answers(root: Path, answers: list[tuple[str, str, bool, object]],
+                   session: dict) -> None:
+    """Remember many answers (id, topic, correct, given) at once, plus a summary
+    of the session."""
     now = time.time()
 
     def change(data: dict) -> None:
-        for question_id, topic, correct in answers:
-            data["quiz"]["questions"][question_id] = {"topic": topic, "correct": correct,
-                                                      "at": now}
+        for question_id, topic, correct, given in answers:
+            data["quiz"]["questions"][question_id] = _answer(topic, correct, given, now)
         sessions = data["quiz"]["sessions"]
         sessions.append(dict(session, at=now))
         del sessions[:-MAX_SESSIONS]

@@ -6,6 +6,8 @@ whole file and reports the first problem as one line naming the file and key.
 
 from __future__ import annotations
 
+import datetime
+import difflib
 import os
 import re
 import tomllib
@@ -48,8 +50,30 @@ class Misconception:
 
 @dataclass(frozen=True)
 class QuizConfig:
+    """course.toml's [quiz]: the bank, what the graded quiz is worth, which of the
+    bank's questions it holds, and when feedback may show the right answers."""
+
     bank: str  # path of the quiz bank, relative to the course folder
     points: float = 0.0  # what a fully right quiz adds to a graded student's score
+    # The graded questions (quiz/grading.py, graded_questions): exactly ``questions``,
+    # or those on ``topics`` (all topics when empty), ``per_topic`` of each drawn
+    # with ``seed`` (all of them when None).
+    questions: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    per_topic: int | None = None
+    seed: int = 0
+    # Feedback shows each question's right answer from this moment on (None: never).
+    answers_after: datetime.datetime | None = None
+
+    @property
+    def selects(self) -> bool:
+        """Whether the graded quiz is a part of the bank rather than all of it."""
+        return bool(self.questions or self.topics or self.per_topic is not None)
+
+    def answers_shown(self, now: datetime.datetime | None = None) -> bool:
+        if self.answers_after is None:
+            return False
+        return (now or datetime.datetime.now(datetime.UTC)) >= self.answers_after
 
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")  # Gradescope's
@@ -117,11 +141,25 @@ class Course:
         )
 
     def select(self, exercise_ids: tuple[str, ...] | list[str]) -> list[Exercise]:
-        """The exercises named, in course order; all of them when none is named."""
+        """The exercises named, by id or by file (``lstm.py``, ``exercises/lstm.py``),
+        in course order; all of them when none is named."""
         if not exercise_ids:
             return list(self.exercises)
-        wanted = [self.exercise(exercise_id).id for exercise_id in exercise_ids]
+        wanted = [self._named(name).id for name in exercise_ids]
         return [exercise for exercise in self.exercises if exercise.id in wanted]
+
+    def _named(self, name: str) -> Exercise:
+        if name.endswith(".py"):
+            file = Path(name).name
+            found = next((e for e in self.exercises if e.file == file), None)
+            if found is not None:
+                return found
+            files = [exercise.file for exercise in self.exercises]
+            close = difflib.get_close_matches(file, files, n=1)
+            raise CourseError(f"no exercise has the file '{name}'"
+                              + (f"; did you mean {close[0]}?" if close else "")
+                              + f" (exercise files: {', '.join(files)})")
+        return self.exercise(name)
 
     def misconception(self, misconception_id: str) -> Misconception:
         try:
@@ -275,18 +313,57 @@ def _parse_quiz(path: Path, table: object) -> QuizConfig | None:
         return None
     if not isinstance(table, dict):
         raise _fail(path, "", "quiz", "expected a [quiz] table")
-    unknown = set(table) - {"bank", "points"}
+    where = "[quiz] "
+    unknown = set(table) - {"bank", "points", "questions", "topics", "per_topic", "seed",
+                            "answers_after"}
     if unknown:
-        raise _fail(path, "[quiz] ", sorted(unknown)[0], "unknown setting")
-    bank = _string(path, table, "bank", "[quiz] ")
+        raise _fail(path, where, sorted(unknown)[0], "unknown setting")
+    bank = _string(path, table, "bank", where)
     relative = Path(bank)
     if relative.is_absolute() or ".." in relative.parts or relative.suffix != ".toml":
-        raise _fail(path, "[quiz] ", "bank",
+        raise _fail(path, where, "bank",
                     "expected a .toml file inside the course folder, e.g. 'quiz/bank.toml'")
     points = table.get("points", 0.0)
     if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
-        raise _fail(path, "[quiz] ", "points", "expected a number >= 0")
-    return QuizConfig(bank=relative.as_posix(), points=float(points))
+        raise _fail(path, where, "points", "expected a number >= 0")
+    questions = _names(path, table, "questions", where)
+    topics = _names(path, table, "topics", where)
+    per_topic = table.get("per_topic")
+    if per_topic is not None and (isinstance(per_topic, bool) or not isinstance(per_topic, int)
+                                  or per_topic < 1):
+        raise _fail(path, where, "per_topic", "expected a whole number >= 1")
+    seed = table.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise _fail(path, where, "seed", "expected a whole number")
+    if questions and (topics or per_topic is not None):
+        raise _fail(path, where, "questions",
+                    "choose the graded questions either by id or by topics and per_topic")
+    return QuizConfig(bank=relative.as_posix(), points=float(points), questions=questions,
+                      topics=topics, per_topic=per_topic, seed=seed,
+                      answers_after=_moment(path, table, "answers_after", where))
+
+
+def _names(path: Path, table: dict, key: str, where: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if (not isinstance(value, list) or not all(isinstance(item, str) and item.strip()
+                                               for item in value)):
+        raise _fail(path, where, key, "expected a list of names")
+    if len(set(value)) != len(value):
+        raise _fail(path, where, key, "a name appears twice")
+    return tuple(item.strip() for item in value)
+
+
+def _moment(path: Path, table: dict, key: str, where: str) -> datetime.datetime | None:
+    """A TOML date or date-time as an aware moment (local time when it names no offset)."""
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value if value.tzinfo is not None else value.astimezone()
+    if isinstance(value, datetime.date):
+        return datetime.datetime.combine(value, datetime.time()).astimezone()
+    raise _fail(path, where, key, "expected a TOML date or date-time, e.g. "
+                "2025-06-30T23:59:00+02:00 (unquoted)")
 
 
 def _parse_gradescope(path: Path, table: object) -> GradescopeConfig:

@@ -50,8 +50,39 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class Hit:
+    """A section that mentions every word searched, and its lines that do."""
+
+    section: Section
+    lines: tuple[str, ...]
+    count: int  # how often the words occur in it
+
+
+@dataclass(frozen=True)
 class Notes:
     topics: tuple[Topic, ...]
+
+    def search(self, query: str, within: str | None = None, lines: int = 2) -> list[Hit]:
+        """The sections (of the topic or section ``within``, or all) whose title or
+        text holds every word of ``query``, ignoring case (``forget`` finds
+        "forgets" and "Forgetting"): those with a word in their title first, then
+        the most mentions, then in the notes' order."""
+        words = [word.casefold() for word in query.split()]
+        if not words:
+            raise CourseError("search for at least one word, e.g. rnncourse notes --search forget")
+        found = []
+        for section in self.sections:
+            if within is not None and within not in (section.id, section.topic):
+                continue
+            text = f"{section.title}\n{section.body}".casefold()
+            if not all(word in text for word in words):
+                continue
+            shown = tuple(line.strip() for line in section.body.splitlines()
+                          if any(word in line.casefold() for word in words))[:lines]
+            count = sum(text.count(word) for word in words)
+            found.append((not any(word in section.title.casefold() for word in words),
+                          -count, len(found), Hit(section, shown, count)))
+        return [hit for *_, hit in sorted(found, key=lambda item: item[:3])]
 
     @property
     def sections(self) -> list[Section]:

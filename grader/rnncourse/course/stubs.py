@@ -84,6 +84,12 @@ def release_of(text: str) -> str | None:
     return match.group(2) if match else None
 
 
+def stub_of(text: str) -> str | None:
+    """The digest of the stub an exercise file started from (its header's), if any."""
+    match = _HEADER_PATTERN.match(text.partition("\n")[0])
+    return match.group(1) if match else None
+
+
 def is_untouched_stub(text: str) -> bool:
     """True if ``text`` is a stub exactly as build wrote it (no student work in it)."""
     header, _, body = text.partition("\n")

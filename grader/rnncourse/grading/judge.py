@@ -50,7 +50,8 @@ def grade(course: Course, quiz: QuizGrader | None, task: dict, scratch: Path) ->
     try:
         try:
             copy = Path(tempfile.mkdtemp(prefix="student-", dir=scratch)).resolve()
-            reply.content_hash = submissions.materialize(Path(task["source"]), copy)
+            reply.content_hash = submissions.materialize(Path(task["source"]), copy,
+                                                         submissions.expected(course))
         except submissions.SubmissionError as error:
             reply.status, reply.reason = Status.INVALID, str(error)
             reply.content_hash = submissions.problem_hash(str(error))

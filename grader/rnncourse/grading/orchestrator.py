@@ -39,6 +39,7 @@ from rnncourse.results import SCORED, CourseResult, QuizScore, Row
 from rnncourse.sandbox import probe
 
 SCRATCH_PREFIX = "rnncourse-grade-"
+PACKAGING = "packaging"  # in the stored result JSON: how the files were read (matching.py)
 ROUNDS = 3  # gradings of a student the machine failed (a full scratch disk), in one run
 RETRY_PAUSE = 1.0  # seconds between two rounds, for the disk to come back
 
@@ -150,7 +151,7 @@ def grade_class(course: Course, options: Options, progress: ProgressView | None 
     """
     progress = progress or Progress()
     check_folders(options)
-    scan = submissions.scan(options.submissions)
+    scan = submissions.scan(options.submissions, submissions.expected(course))
     quiz_grader, quiz_note = quizzes.load(course)
     with Gradebook.open(options.out) as gradebook:
         secret, secret_created = seeds.ensure(course)
@@ -169,8 +170,12 @@ def grade_class(course: Course, options: Options, progress: ProgressView | None 
             finished = True
             for submission in decided.invalid:
                 assert submission.problem is not None  # what made plan() call it invalid
+                # out of the same quiz points as everyone: an unreadable submission must
+                # not raise its percentage by dropping the quiz from its maximum
+                quiz = None if quiz_grader is None else quiz_grader.score(
+                    problem="not graded: the submission could not be read").to_dict()
                 grading = Grading(submission.student_id, "invalid", submission.problem,
-                                  submission.content_hash, digest)
+                                  submission.content_hash, digest, quiz=quiz)
                 gradebook.record(grading)
                 progress.advance(grading)
             graded = len(decided.invalid)
@@ -184,14 +189,14 @@ def grade_class(course: Course, options: Options, progress: ProgressView | None 
                 judging.close()
                 gradebook.finish_run("failed")
                 _export(options, course, scan, gradebook.current(), digest,
-                        _first_notes(None, quiz_note))
+                        _first_notes(None, quiz_note), quiz_grader)
                 raise
             gradebook.finish_run("finished" if finished else "interrupted")
             isolation = pool.isolation if pool is not None else None
         # the judges are stopped and the scratch folder removed; the lock is still held
         progress.finish()
         rows, notes, written = _export(options, course, scan, gradebook.current(), digest,
-                                       _first_notes(isolation, quiz_note))
+                                       _first_notes(isolation, quiz_note), quiz_grader)
     return Outcome(rows, decided, graded, not finished, written, notes, scan.ignored, unfinished,
                    secret_created)
 
@@ -204,8 +209,9 @@ def _first_notes(isolation: dict | None, quiz_note: str | None) -> list[str]:
 
 
 def _export(options: Options, course: Course, scan: Scan, current: dict[str, Grading],
-            digest: str, first_notes: list[str]) -> tuple[list[Row], list[str], dict]:
-    rows = rows_for(scan, current, digest)
+            digest: str, first_notes: list[str], quiz_grader: quizzes.QuizGrader | None
+            ) -> tuple[list[Row], list[str], dict]:
+    rows = rows_for(scan, current, digest, quiz_grader)
     notes = _notes(scan, current, rows, first_notes)
     notes += releases.notes(current, {s.student_id for s in scan.submissions},
                             course_stamp(course))
@@ -235,6 +241,8 @@ def _run_judges(pool: JudgePool, course: Course, options: Options, students: lis
         if reply.result is not None:
             CourseResult.from_dict(reply.result)  # a malformed reply fails here, not in exports
             reply.result[releases.KEY] = _releases(course, submission)
+            if submission.layout is not None:  # how its files were read, for the record
+                reply.result[PACKAGING] = submission.layout.to_dict()
         reason = reply.reason
         if reply.retry:
             reason += f" (tried {ROUNDS} times); run the same command again to retry"
@@ -270,9 +278,10 @@ def _files(submission: Submission) -> list[tuple[str, bytes]] | None:
 
 
 def _releases(course: Course, submission: Submission) -> list[str]:
-    """The student edition releases the submission's files name (course/stubs.py)."""
+    """The student edition releases the graded files name (course/stubs.py)."""
     try:
-        return releases.found_in(course, submissions.members(submission.path))
+        found, layout = submissions.layout_of(submission.path, submissions.expected(course))
+        return releases.found_in(course, submissions.graded_files(found, layout))
     except (submissions.SubmissionError, OSError):
         return []
 
@@ -320,25 +329,31 @@ def _remove_abandoned_scratch() -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def rows_for(scan: Scan, current: dict[str, Grading], course_digest: str) -> list[Row]:
-    """One report row per submission in SUBMISSIONS, from the gradebook."""
+def rows_for(scan: Scan, current: dict[str, Grading], course_digest: str,
+             quiz_grader: quizzes.QuizGrader | None = None) -> list[Row]:
+    """One report row per submission in SUBMISSIONS, from the gradebook. When
+    quizzes are graded every row is out of the quiz's points, even one without
+    a quiz score (not graded yet, or an error), so that all share one maximum."""
     rows = []
     for submission in scan.submissions:
         stored = current.get(submission.student_id)
+        notes = list(submission.layout.notes) if submission.layout is not None else []
         if stored is None:
-            rows.append(Row(submission.student_id, None, status="pending",
-                            reason="not graded yet: run the same command again"))
+            row = Row(submission.student_id, None, status="pending",
+                      reason="not graded yet: run the same command again", notes=notes)
         elif stored.status in SCORED and (stored.content_hash != submission.content_hash
                                          or stored.course_hash != course_digest):
-            rows.append(Row(submission.student_id, None, status="pending",
-                            reason="changed since its last grading and not graded again yet: "
-                                   "run the same command again"))
+            row = Row(submission.student_id, None, status="pending",
+                      reason="changed since its last grading and not graded again yet: "
+                             "run the same command again", notes=notes)
         else:
-            rows.append(Row(
-                stored.student_id,
-                CourseResult.from_dict(stored.result) if stored.result else None,
-                QuizScore.from_dict(stored.quiz) if stored.quiz else None,
-                stored.status, stored.reason, stored.graded_at, stored.seconds))
+            row = Row(stored.student_id,
+                      CourseResult.from_dict(stored.result) if stored.result else None,
+                      QuizScore.from_dict(stored.quiz) if stored.quiz else None,
+                      stored.status, stored.reason, stored.graded_at, stored.seconds, notes)
+        if row.quiz is None and quiz_grader is not None:
+            row.quiz = quiz_grader.score(problem="not graded")
+        rows.append(row)
     return rows
 
 

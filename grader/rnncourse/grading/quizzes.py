@@ -1,8 +1,9 @@
 """Quiz answers in class grading: a thin adapter over ``rnncourse.quiz``.
 
-The quiz module (its own issue) provides ``load_bank(course)``,
-``read_answers(path) -> dict`` and ``grade_answers(bank, answers) -> QuizResult``
-with ``score``, ``max_score`` and ``to_dict()``. This adapter is all that class
+The quiz module provides ``load_bank(course)``, ``graded_questions(course,
+bank)``, ``read_answers(path, strict) -> dict`` and ``grade_answers(bank,
+answers, questions) -> QuizResult`` with ``score``, ``max_score``, ``problem``
+and ``to_dict()``. This adapter is all that class
 grading knows of it: when the module is not installed, quizzes are simply not
 graded and the reports say so.
 
@@ -20,9 +21,10 @@ import json
 import math
 import types
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from rnncourse import untrusted
+from rnncourse.errors import CourseError
 from rnncourse.results import QuizScore
 
 ANSWER_FILES = ("quiz_answers.toml", "quiz_answers.json")
@@ -32,27 +34,40 @@ MODULE = "rnncourse.quiz"
 class QuizGrader:
     """Grades the answers file of one submission folder against the bank.
 
-    With ``points`` (course.toml's [quiz] points) the score is scaled to it:
-    points * right / questions; otherwise it is the bank's own one point per
-    question.
+    Only ``questions`` count (course.toml's [quiz] may choose a part of the
+    bank; None: the whole bank). With ``points`` (course.toml's [quiz] points)
+    the score is scaled to it, points * right / questions, rounded to
+    hundredths; with 0 the quiz is reported (one point per question) but not
+    counted in the student's score. ``maximum`` is what the quiz is out of for
+    every student of the class, whatever their file holds or fails to.
     """
 
-    def __init__(self, module: types.ModuleType, bank: object, points: float = 0.0) -> None:
+    def __init__(self, module: types.ModuleType, bank: object, points: float = 0.0,
+                 questions: list | None = None) -> None:
         self.module = module
         self.bank = bank
         self.points = points
+        self.questions = questions
 
-    def _questions(self) -> float:
-        """The bank's own maximum (one point per question)."""
-        result = self.module.grade_answers(self.bank, {})
-        return float(result.max_score)
+    def _grade(self, answers: dict) -> Any:  # the quiz module's QuizResult
+        if self.questions is None:
+            return self.module.grade_answers(self.bank, answers)
+        return self.module.grade_answers(self.bank, answers, self.questions)
 
-    def _maximum(self) -> float:
+    @property
+    def maximum(self) -> float:
         """What the quiz is out of (0 when even that cannot be found)."""
+        if self.points:
+            return self.points
         try:
-            return self.points or self._questions()
+            return float(self._grade({}).max_score)
         except Exception:  # noqa: BLE001 - a broken quiz module: nothing to be out of
             return 0.0
+
+    def score(self, score: float = 0.0, detail: dict | None = None, problem: str = ""
+              ) -> QuizScore:
+        """A QuizScore of this quiz: ``score`` out of ``maximum``."""
+        return QuizScore(score, self.maximum, detail or {}, problem, counted=self.points > 0)
 
     def grade(self, folder: Path) -> QuizScore:
         found = next((folder / name for name in ANSWER_FILES if (folder / name).is_file()), None)
@@ -60,33 +75,30 @@ class QuizGrader:
         problem = ""
         if found is None:
             # nothing answered: no per-question detail worth storing for every student
-            return QuizScore(0.0, self.points or self._questions(),
-                             problem=f"no quiz answers file ({' or '.join(ANSWER_FILES)})")
-        else:
-            try:
-                answers = self.module.read_answers(found)
-                if not isinstance(answers, dict):
-                    raise TypeError(f"expected a table of answers, got {type(answers).__name__}")
-                answers = cast(dict, untrusted.tree(answers, untrusted.MAX_LINE))
-            except Exception as error:  # noqa: BLE001 - any unreadable file scores 0
-                answers, problem = {}, f"{found.name} could not be read ({_reason(error)})"
+            return self.score(problem=f"no quiz answers file ({' or '.join(ANSWER_FILES)})")
         try:
-            result = self.module.grade_answers(self.bank, answers)
+            answers = self.module.read_answers(found, strict=False)
+            if not isinstance(answers, dict):
+                raise TypeError(f"expected a table of answers, got {type(answers).__name__}")
+            answers = cast(dict, untrusted.tree(answers, untrusted.MAX_LINE))
+        except Exception as error:  # noqa: BLE001 - any unreadable file scores 0
+            answers, problem = {}, f"{found.name} could not be read ({_reason(error)})"
+        try:
+            result = self._grade(answers)
             score, max_score = float(result.score), float(result.max_score)
             if not (math.isfinite(score) and math.isfinite(max_score) and 0 <= score <= max_score):
                 raise ValueError(f"score {score} out of {max_score}")
             detail = result.to_dict() if callable(getattr(result, "to_dict", None)) else {}
             detail = untrusted.tree(detail)
             json.dumps(detail)
+            problem = problem or untrusted.line(getattr(result, "problem", "") or "")
         except Exception as error:  # noqa: BLE001 - the quiz grader's bug must not stop a run
             # still out of the quiz's points: an unreadable file must not drop the quiz
             # from the maximum, which would raise the student's percentage
-            return QuizScore(0.0, self._maximum(),
-                             problem=f"the quiz could not be graded ({_reason(error)})")
+            return self.score(problem=f"the quiz could not be graded ({_reason(error)})")
         if self.points and max_score > 0:
-            score, max_score = self.points * score / max_score, self.points
-        return QuizScore(round(score, 6), max_score, detail if isinstance(detail, dict) else {},
-                         problem)
+            score = round(self.points * score / max_score, 2)
+        return self.score(score, detail if isinstance(detail, dict) else {}, problem)
 
 
 def load(course: object, module_name: str = MODULE) -> tuple[QuizGrader | None, str]:
@@ -108,7 +120,15 @@ def load(course: object, module_name: str = MODULE) -> tuple[QuizGrader | None, 
     except Exception as error:  # noqa: BLE001 - a broken bank: grade the exercises anyway
         return None, f"Quizzes are not graded: the quiz bank could not be loaded ({_reason(error)})"
     quiz = getattr(course, "quiz", None)
-    return QuizGrader(module, bank, getattr(quiz, "points", 0.0) or 0.0), ""
+    questions = None
+    if callable(getattr(module, "graded_questions", None)):
+        try:
+            questions = list(module.graded_questions(course, bank))
+        except CourseError:
+            raise  # [quiz] names a question or topic the bank lacks: the instructor's to fix
+        except Exception as error:  # noqa: BLE001 - a broken quiz module: grade the exercises
+            return None, f"Quizzes are not graded: {_reason(error)}"
+    return QuizGrader(module, bank, getattr(quiz, "points", 0.0) or 0.0, questions), ""
 
 
 def _reason(error: BaseException) -> str:

@@ -8,6 +8,12 @@ much it reads (files, entries of any kind, bytes: a zip's central directory
 is checked before anything is extracted), so a zip bomb costs at most
 ``MAX_BYTES``. Every name it reports is made safe (rnncourse.untrusted).
 
+Which of a submission's files grading reads, and under which name, is
+matching.py's: a submission is read as matching.match lays it out (the
+exercise files in a wrapping or ``exercises/`` folder, a copy-suffixed name),
+the student's copy holds exactly those files, and the content hash covers
+every file and that layout.
+
 Student ids are checked, never rewritten: a folder called ``Jane Doe`` is
 reported as not a valid id rather than silently graded as ``Jane_Doe``, which
 could merge two students or file a grade under a name nobody recognises.
@@ -27,7 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rnncourse import untrusted
+from rnncourse.course.manifest import Course
 from rnncourse.errors import CourseError
+from rnncourse.grading import matching, quizzes
+from rnncourse.grading.matching import Expected, Layout
 from rnncourse.results import valid_student_id
 
 MAX_FILES = 200
@@ -62,6 +71,7 @@ class Submission:
     entries: tuple[Path, ...]
     content_hash: str
     problem: str | None = None  # why it cannot be graded, found while scanning
+    layout: Layout | None = None  # how its files are read (None when it cannot be)
 
     @property
     def path(self) -> Path:
@@ -78,9 +88,16 @@ class Scan:
     ignored: list[str]  # top-level entries that are not submissions (hidden, or not a zip)
 
 
-def scan(folder: Path) -> Scan:
-    """The submissions in ``folder``, in student-id order. Raises CourseError
-    when the folder itself is unusable (missing, unreadable, empty)."""
+def expected(course: Course) -> Expected:
+    """What grading reads from a submission of ``course``."""
+    return Expected(tuple(exercise.file for exercise in course.exercises),
+                    quizzes.ANSWER_FILES)
+
+
+def scan(folder: Path, wanted: Expected) -> Scan:
+    """The submissions in ``folder``, in student-id order, each laid out for
+    ``wanted``. Raises CourseError when the folder itself is unusable (missing,
+    unreadable, empty)."""
     try:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda entry: entry.name)
@@ -113,13 +130,13 @@ def scan(folder: Path) -> Scan:
         groups.setdefault(student_id.casefold(), []).append((student_id, Path(entry.path)))
     if not groups:
         raise CourseError(f"SUBMISSIONS folder '{folder}' holds no student folders or .zip files")
-    submissions = [_vet(items) for items in groups.values()]
+    submissions = [_vet(items, wanted) for items in groups.values()]
     submissions.sort(key=lambda submission: (submission.student_id.casefold(),
                                              submission.student_id))
     return Scan(submissions, ignored)
 
 
-def _vet(items: list[tuple[str, Path]]) -> Submission:
+def _vet(items: list[tuple[str, Path]], wanted: Expected) -> Submission:
     student_id = items[0][0]
     entries = tuple(path for _, path in items)
     problem = None
@@ -131,14 +148,18 @@ def _vet(items: list[tuple[str, Path]]) -> Submission:
                    "graded: rename it (ids are never rewritten)")
     elif entries[0].is_symlink():
         problem = f"{_label(entries[0])} is a symbolic link; put the files themselves there"
+    layout = None
     if problem is None:
         try:
-            digest = _digest(members(entries[0]))
+            found = members(entries[0])
         except SubmissionError as error:
             problem = str(error)
+        else:
+            layout = matching.match((name for name, _ in found), wanted)
+            digest = _digest(found, layout)
     if problem is not None:
         digest = problem_hash(problem)
-    return Submission(student_id, entries, digest, problem)
+    return Submission(student_id, entries, digest, problem, layout)
 
 
 def problem_hash(problem: str) -> str:
@@ -162,12 +183,26 @@ def members(path: Path) -> list[tuple[str, bytes]]:
     return sorted(found)
 
 
-def materialize(path: Path, destination: Path) -> str:
-    """Write the files of the submission at ``path`` into the empty folder
-    ``destination``; return the content hash of what was written."""
-    found = members(path)
-    root = destination.resolve()
+def graded_files(found: list[tuple[str, bytes]], layout: Layout) -> list[tuple[str, bytes]]:
+    """The files of a submission (members) that grading reads, by the names it
+    reads them under (``layout``): the exercise files and quiz answers it took,
+    and the other files of their folder (helpers they may import)."""
+    graded = []
     for name, data in found:
+        target = layout.graded_name(name)
+        if target is not None:
+            graded.append((target, data))
+    return sorted(graded)
+
+
+def materialize(path: Path, destination: Path, wanted: Expected) -> str:
+    """Write the files of the submission at ``path`` that grading reads (laid out
+    for ``wanted``) into the empty folder ``destination``; return the content
+    hash of the submission."""
+    found = members(path)
+    layout = matching.match((name for name, _ in found), wanted)
+    root = destination.resolve()
+    for name, data in graded_files(found, layout):
         target = (root / name).resolve()
         if root not in target.parents:
             raise SubmissionError(f"{_label(path)}: the path {name!r} leaves its folder")
@@ -181,21 +216,31 @@ def materialize(path: Path, destination: Path) -> str:
                                 f"grader's scratch folder ({error.strerror or error})") from None
             raise SubmissionError(f"{_label(path)}: {name!r} cannot be written "
                                   f"({error.strerror or error})") from None
-    return _digest(found)
+    return _digest(found, layout)
 
 
-def content_hash(path: Path) -> str:
-    return _digest(members(path))
+def content_hash(path: Path, wanted: Expected) -> str:
+    found = members(path)
+    return _digest(found, matching.match((name for name, _ in found), wanted))
 
 
-def _digest(found: list[tuple[str, bytes]]) -> str:
-    """A hash of every file name and every byte, independent of folder or zip."""
+def layout_of(path: Path, wanted: Expected) -> tuple[list[tuple[str, bytes]], Layout]:
+    """The members of the submission at ``path`` and how grading reads them."""
+    found = members(path)
+    return found, matching.match((name for name, _ in found), wanted)
+
+
+def _digest(found: list[tuple[str, bytes]], layout: Layout) -> str:
+    """A hash of every file name and every byte, independent of folder or zip,
+    and of the names grading reads them under: a change of either grades again."""
     digest = hashlib.sha256()
     for name, data in found:
         encoded = name.encode("utf-8", "surrogateescape")
         digest.update(len(encoded).to_bytes(8, "little") + encoded)
         digest.update(len(data).to_bytes(8, "little"))
         digest.update(data)
+    taken = sorted((item.target, item.source) for item in layout.taken)
+    digest.update(f"\0layout\0{layout.root}\0{taken!r}".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 

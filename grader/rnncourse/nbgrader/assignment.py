@@ -38,11 +38,13 @@ c.CourseDirectory.course_id = {course_id!r}
 # One test cell runs every check of one function, hidden ones included.
 c.Execute.timeout = {timeout}
 # Feedback shows the student's notebook with their grades, never the hidden
-# tests: strip them (nbgrader's default feedback keeps them).
+# tests: strip them (nbgrader's default feedback keeps them). Check output
+# wraps rather than running off the page, hints included.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "rnncourse.nbgrader.feedback.WrapOutput",
 ]
 '''
 

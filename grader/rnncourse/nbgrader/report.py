@@ -6,10 +6,16 @@ comes from the autograded notebooks, where every test cell attached its check
 results as JSON (rnncourse.notebook.MIMETYPE). nbgrader's own notebook scores
 are compared with the checks' and any difference (a manual grade in
 formgrader, say) is reported, not hidden.
+
+The report covers the exercises the assignment holds, as nbgrader's gradebook
+lists its notebooks: an exercise left out of it (the optional one, after
+`rnncourse nbgrader init` without --optional) is no column and nobody's
+"not submitted".
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -20,8 +26,10 @@ from rnncourse.nbgrader.cells import MIMETYPE
 from rnncourse.results import CheckResult, CourseResult, ExerciseResult, Row
 
 
-def rows(course: Course, course_dir: Path, assignment: str) -> tuple[list[Row], list[str]]:
-    """One Row per student in nbgrader's gradebook, and notes for the report."""
+def rows(course: Course, course_dir: Path, assignment: str
+         ) -> tuple[list[Row], list[str], Course]:
+    """One Row per student in nbgrader's gradebook, notes for the report, and the
+    course as the assignment holds it (only its exercises): what to report with."""
     try:
         from nbgrader.api import Gradebook, MissingEntry
     except ImportError:
@@ -34,11 +42,16 @@ def rows(course: Course, course_dir: Path, assignment: str) -> tuple[list[Row], 
     notes: list[str] = []
     with Gradebook(f"sqlite:///{database}") as gradebook:
         try:
-            gradebook.find_assignment(assignment)
+            found_assignment = gradebook.find_assignment(assignment)
         except MissingEntry:
             known = ", ".join(str(a.name) for a in gradebook.assignments) or "none"
             raise CourseError(f"no assignment '{assignment}' in {database} "
                               f"(assignments: {known})") from None
+        course, other = _of_assignment(course, {str(notebook.name) for notebook
+                                                in found_assignment.notebooks})
+        if other:
+            notes.append(f"the assignment's notebooks {', '.join(other)} are no exercise of "
+                         "this course and are left out of the report")
         for student in sorted(gradebook.students, key=lambda s: s.id):
             # nbgrader's models declare untyped columns; on an instance, a column is its value
             student_id = str(student.id)
@@ -59,7 +72,19 @@ def rows(course: Course, course_dir: Path, assignment: str) -> tuple[list[Row], 
                                  f"{theirs:g}, the checks' {exercise.score:g} (a manual "
                                  "grade?); the report shows the checks'")
             found.append(Row(student_id, result, status="graded"))
-    return found, notes
+    return found, notes, course
+
+
+def _of_assignment(course: Course, notebooks: set[str]) -> tuple[Course, list[str]]:
+    """The course with only the exercises that are notebooks of the assignment,
+    and the notebooks that are no exercise of it."""
+    exercises = tuple(exercise for exercise in course.exercises if exercise.id in notebooks)
+    if not exercises:
+        raise CourseError(f"the assignment holds no notebook of this course's exercises "
+                          f"(its notebooks: {', '.join(sorted(notebooks)) or 'none'}; "
+                          f"exercises: {', '.join(course.exercise_ids)})")
+    return dataclasses.replace(course, exercises=exercises), sorted(
+        notebooks - {exercise.id for exercise in exercises})
 
 
 def _exercise(exercise: Exercise, notebook: Path) -> ExerciseResult:

@@ -10,13 +10,20 @@ JSON (to generate), chosen by the file's extension (the format, not the answers)
     lstm-no-clipping-needed = true         # true or false
 
 A question that is missing, or answered with "", counts as unanswered (0 points).
+An id the bank does not know costs only itself: it is reported (with a
+did-you-mean), never graded, and the rest of the file is graded as usual.
 Keys and answers are made safe as they are read (rnncourse.untrusted).
+
+course.toml's [quiz] may make the graded quiz a part of the bank
+(graded_questions): given ids, given topics, or N questions per topic drawn
+with a fixed seed, so that every student of a class answers the same ones.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+import random
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +55,7 @@ class QuizEntry:
     explanation: str
     given: object = None  # the answer as written in the file
     problem: str | None = None  # why the answer could not be read, if it could not
+    answer: object = None  # the right answer in answers-file form (None: a locked number)
 
     def to_dict(self) -> dict:
         return {
@@ -55,12 +63,38 @@ class QuizEntry:
             "difficulty": self.difficulty, "correct": self.correct, "answered": self.answered,
             "points": self.points, "max_points": self.max_points,
             "explanation": self.explanation, "given": self.given, "problem": self.problem,
+            "answer": self.answer,
         }
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """An id of the answers file that is no question of the bank."""
+
+    id: str
+    did_you_mean: str | None = None
+
+    def __str__(self) -> str:
+        return f"'{self.id}'" + (f" (did you mean '{self.did_you_mean}'?)"
+                                 if self.did_you_mean else "")
 
 
 @dataclass
 class QuizResult:
     questions: list[QuizEntry] = field(default_factory=list)
+    unknown: list[Unknown] = field(default_factory=list)  # ids the bank does not know
+    outside: list[str] = field(default_factory=list)  # answered, but not in this quiz
+
+    @property
+    def problem(self) -> str:
+        """What about the file cost points without being a wrong answer: unknown ids."""
+        if not self.unknown:
+            return ""
+        count = len(self.unknown)
+        listed = ", ".join(str(item) for item in self.unknown[:10])
+        more = f" and {count - 10} more" if count > 10 else ""
+        return (f"{count} unknown question id{'s' * (count != 1)}, not graded: "
+                f"{listed}{more}")
 
     @property
     def score(self) -> float:
@@ -92,6 +126,10 @@ class QuizResult:
             "passed": self.passed,
             "topics": self.by_topic(),
             "questions": [entry.to_dict() for entry in self.questions],
+            "unknown": [{"id": item.id, "did_you_mean": item.did_you_mean}
+                        for item in self.unknown],
+            "outside": list(self.outside),
+            "problem": self.problem,
         }
 
 
@@ -102,9 +140,11 @@ def load_bank(course: Course) -> Bank:
     return quizbank.load(course.quiz_bank, set(notes.section_ids))
 
 
-def read_answers(path: Path) -> dict[str, object]:
+def read_answers(path: Path, strict: bool = True) -> dict[str, object]:
     """Parse an answers file (.toml or .json): question id -> answer as written.
-    Raises CourseError, one line naming the file, when it cannot be read."""
+    Raises CourseError, one line naming the file, when it cannot be read, and
+    (``strict``) when an entry is not an answer at all (a table, say); otherwise
+    such an entry is kept, to be graded as an answer that cannot be read."""
     path = Path(path)
     if path.suffix.lower() not in ANSWER_SUFFIXES:
         raise CourseError(f"{path}: an answers file must end in .toml or .json")
@@ -124,7 +164,7 @@ def read_answers(path: Path) -> dict[str, object]:
     # a student's file: lone surrogates ("\ud800" in JSON), escapes, megabytes
     data = cast(dict, untrusted.tree(data, untrusted.MAX_LINE))
     for key, value in data.items():
-        if not _plain_answer(value):
+        if strict and not _plain_answer(value):
             raise CourseError(f"{path}: key '{key}': expected an answer (a letter, a list of "
                               "letters, true or false, or a number)")
     return data
@@ -140,15 +180,19 @@ def _plain_answer(value: object) -> bool:
 def grade_answers(bank: Bank, answers: dict,
                   questions: list[Question] | None = None) -> QuizResult:
     """Grade ``answers`` (question id -> answer) on ``questions`` (default: the whole
-    bank). Unanswered or unreadable answers score 0; an id the bank does not know
-    raises CourseError, since it is most likely a typo that would cost points."""
+    bank). Unanswered or unreadable answers score 0. An id the bank does not know
+    costs only itself: it is listed in ``unknown``, with the closest id (most likely
+    a typo of it, which then stays unanswered)."""
+    graded = list(bank.questions if questions is None else questions)
+    ids = {question.id for question in graded}
+    result = QuizResult()
     for key in answers:
         if bank.question(key) is None:
             close = difflib.get_close_matches(key, [q.id for q in bank.questions], n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise CourseError(f"unknown question id '{key}' in the answers{hint}")
-    result = QuizResult()
-    for question in bank.questions if questions is None else questions:
+            result.unknown.append(Unknown(key, close[0] if close else None))
+        elif key not in ids:
+            result.outside.append(key)
+    for question in graded:
         result.questions.append(_grade_one(bank, question, answers.get(question.id)))
     return result
 
@@ -162,12 +206,48 @@ def _grade_one(bank: Bank, question: Question, given: object) -> QuizEntry:
                                       parse_answer(question.kind, question.choices, given))
         except AnswerError as error:
             problem = str(error)
+    right = bank.correct_response(question)
     return QuizEntry(
         id=question.id, topic=question.topic, section=question.section, kind=question.kind,
         difficulty=question.difficulty, correct=correct, answered=answered,
         points=question.points if correct else 0.0, max_points=question.points,
         explanation=question.explanation, given=given, problem=problem,
+        answer=None if right is None else quizbank.format_answer(question, right),
     )
+
+
+def graded_questions(course: Course, bank: Bank) -> list[Question]:
+    """The questions of the graded quiz, as course.toml's [quiz] chooses them (the
+    whole bank by default), in the bank's order. The same course always gives the
+    same questions: a draw of N per topic is seeded by [quiz] seed and the topic.
+    Raises CourseError, naming course.toml's key, for an id or topic the bank lacks."""
+    config = course.quiz
+    if config is None or not config.selects:
+        return list(bank.questions)
+    where = f"{course.manifest}: [quiz] key"
+    if config.questions:
+        known = {question.id for question in bank.questions}
+        for question_id in config.questions:
+            if question_id not in known:
+                close = difflib.get_close_matches(question_id, sorted(known), n=1)
+                raise CourseError(f"{where} 'questions': no question '{question_id}' in "
+                                  f"{bank.path.name}"
+                                  + (f"; did you mean '{close[0]}'?" if close else ""))
+        return [question for question in bank.questions if question.id in config.questions]
+    topics = list(config.topics) or bank.topics
+    for topic in topics:
+        if not any(topic in (question.topic, question.section) for question in bank.questions):
+            close = difflib.get_close_matches(topic, bank.topics, n=1)
+            raise CourseError(f"{where} 'topics': no question on '{topic}' in {bank.path.name}"
+                              + (f"; did you mean '{close[0]}'?" if close else ""))
+    chosen: set[str] = set()
+    for topic in topics:
+        pool = [question.id for question in bank.questions
+                if topic in (question.topic, question.section)]
+        if config.per_topic is not None and config.per_topic < len(pool):
+            pool = random.Random(f"{config.seed}:{topic}").sample(pool, config.per_topic)
+        chosen.update(pool)
+    return [question for question in bank.questions if question.id in chosen]
 
 
 def grade_file(course: Course, path: Path) -> QuizResult:

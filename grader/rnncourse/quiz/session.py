@@ -5,7 +5,8 @@ the loop is independent of the terminal: ``Screen.read`` raises EOFError on
 Ctrl-D and KeyboardInterrupt on Ctrl-C. Ctrl-D ends the quiz with a score for
 what was answered; Ctrl-C propagates to the caller, who still has
 ``Session.results``. Each answer is handed to ``record`` as soon as it is
-graded, so nothing answered is lost either way.
+graded (with the response, None for a give-up), so nothing answered is lost
+either way.
 """
 
 from __future__ import annotations
@@ -101,7 +102,8 @@ class Session:
     bank: Bank
     asked: list[Asked]
     screen: Screen
-    record: Callable[[Question, bool], None] = lambda question, correct: None
+    record: Callable[[Question, Response | None, bool], None] = \
+        lambda question, response, correct: None
     results: list[tuple[Question, bool]] = field(default_factory=list)
     finished: bool = False
 
@@ -116,7 +118,7 @@ class Session:
                 return
             correct = response is not None and self.bank.is_correct(asked.question, response)
             self.results.append((asked.question, correct))
-            self.record(asked.question, correct)
+            self.record(asked.question, response, correct)
             self.screen.feedback(asked, correct)
         self.finished = True
 

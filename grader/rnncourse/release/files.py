@@ -69,10 +69,17 @@ format.
 
 ## Handing in
 
-Hand in your files in `exercises/` (and a quiz answers file, if your
-instructor asks for one) the way your instructor says: as a folder or a zip,
-or by pushing to your copy of the course repository. Keep the first line of
-each file as it is: it says which release your files came from.
+```bash
+rnncourse quiz --export quiz_answers.toml   # your latest answer to each quiz question
+rnncourse submit --out YOUR_ID.zip          # your exercise files and quiz answers
+```
+
+`rnncourse submit` packs exactly what grading reads: the files in
+`exercises/`, `quiz_answers.toml` if there is one, and `submission.json`
+(which release your files came from). It lists the files you have not
+started, which score 0. Hand the zip in the way your instructor says; if they
+collect your copy of the course repository instead, commit and push. Keep the
+first line of each exercise file as it is: it says which release it came from.
 
 ## Jupyter notebooks (nbgrader)
 
@@ -159,7 +166,15 @@ def manifest(course: Course, stamp: str) -> str:
     policy = course.policy
     lines += [f"{key} = {_value(value)}" for key, value in vars(policy).items()]
     if course.quiz is not None:
-        lines += ["", "[quiz]", f"bank = {_value(BANK)}", f"points = {_value(course.quiz.points)}"]
+        quiz = course.quiz
+        lines += ["", "[quiz]", f"bank = {_value(BANK)}", f"points = {_value(quiz.points)}"]
+        # which questions are graded is the students' to know, not a secret
+        lines += [f"{key} = {_value(list(value))}" for key, value in
+                  (("questions", quiz.questions), ("topics", quiz.topics)) if value]
+        if quiz.per_topic is not None:
+            lines += [f"per_topic = {quiz.per_topic}", f"seed = {quiz.seed}"]
+        if quiz.answers_after is not None:
+            lines.append(f"answers_after = {quiz.answers_after.isoformat()}")
     for exercise in course.exercises:
         lines += ["", "[[exercise]]", f"id = {_value(exercise.id)}",
                   f"title = {_value(exercise.title)}", f"file = {_value(exercise.file)}",

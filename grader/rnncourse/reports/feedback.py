@@ -14,6 +14,7 @@ from rnncourse.course.manifest import Course
 from rnncourse.reports.classreport import number
 from rnncourse.reports.markdown import fenced as _fenced
 from rnncourse.reports.markdown import inert as _md
+from rnncourse.reports.quizfeedback import quiz_feedback
 from rnncourse.results import CheckResult, ExerciseResult, Row
 
 
@@ -23,6 +24,10 @@ def feedback_markdown(course: Course, row: Row) -> str:
     lines.append(f"**Score: {number(score)} / {number(maximum)}**"
                  + (f" (graded {row.graded_at})" if row.graded_at else ""))
     lines.append("")
+    if row.notes:  # how the files were read, when not as expected (grading/matching.py)
+        lines += ["How your files were read (hand them in as the course's exercise files, "
+                  "at the top of your submission, to avoid this):", ""]
+        lines += [f"- {_md(note)}" for note in row.notes] + [""]
     if row.result is None:
         lines += [f"Your submission could not be graded: {_md(row.reason)}", ""]
     else:
@@ -34,15 +39,17 @@ def feedback_markdown(course: Course, row: Row) -> str:
         for exercise in row.result.exercises:
             lines += _exercise_feedback(course, exercise)
     if row.quiz is not None:
-        lines += [f"## Quiz: {number(row.quiz.score)} / {number(row.quiz.max_score)}", ""]
-        if row.quiz.problem:
-            lines += [_md(row.quiz.problem), ""]
+        lines += quiz_feedback(course, row.quiz)
     return "\n".join(lines).rstrip() + "\n"
 
 
 def _exercise_feedback(course: Course, exercise: ExerciseResult) -> list[str]:
     lines = [f"## {_md(exercise.id)}: {_md(exercise.title)} — "
              f"{number(exercise.score)} / {number(exercise.max_score)}", ""]
+    if exercise.not_handed_in:  # one line, not one per check that could not run
+        optional = " It is optional (extra credit)." if exercise.optional else ""
+        return lines + [f"{_md(exercise.problem or 'not handed in')}: none of its "
+                        f"{len(exercise.checks)} checks could run.{optional}", ""]
     if exercise.problem:
         lines += [_md(exercise.problem), ""]
     for check in exercise.checks:

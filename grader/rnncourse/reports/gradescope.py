@@ -60,7 +60,7 @@ def gradescope_results(course: Course, row: Row, *, stamp: str | None = None,
                     {"exercise": exercise.id, "check": check.id, "kind": check.kind,
                      "hidden": check.hidden, "misconception": check.misconception,
                      "extra_credit": exercise.optional}))
-    if row.quiz is not None:
+    if row.quiz is not None and row.quiz.counted:
         tests.append(_test("quiz", f"{len(course.exercises) + 1}.1", row.quiz.score,
                            row.quiz.max_score, row.quiz.score >= row.quiz.max_score,
                            inert(row.quiz.problem), "visible", ["quiz"], {"exercise": "quiz"}))

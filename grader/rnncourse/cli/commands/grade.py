@@ -203,10 +203,26 @@ def _summary(console, course, options, outcome, seconds: float) -> None:
     if left and not outcome.interrupted:
         console.print(f"[red]{left} student(s) are not graded[/] (status error or pending): "
                       "run the same command again to grade them.")
-    scored = [row for row in rows if row.score() is not None]
-    if scored:
-        total = sum(100 * row.score() / row.max_score(course) for row in scored) / len(scored)
-        console.print(f"Class mean {total:.1f}% over {len(scored)} student(s).")
+    flagged = [row for row in rows if row.notes]
+    if flagged:
+        console.print(f"[yellow]{len(flagged)} submission(s) were handed in differently[/] "
+                      "(graded as noted here, in the notes column of grades.csv and at the "
+                      "top of the report):")
+    for row in flagged[:MAX_LISTED]:
+        text = Text("  notes    ", style="yellow")
+        text.append(f"{_plain(row.student_id)}: {_plain('; '.join(row.notes))}")
+        console.print(text)
+    if len(flagged) > MAX_LISTED:
+        console.print(f"  … and {len(flagged) - MAX_LISTED} more (see the notes column of "
+                      "grades.csv)")
+    from rnncourse.reports import classreport
+
+    mean = classreport.class_mean(course, rows)
+    if mean is not None:
+        invalid = sum(1 for row in rows if row.status == "invalid")
+        console.print(f"Class mean {mean:.1f}% over {len(classreport.counted(rows))} graded "
+                      "student(s)" + (f" ({invalid} invalid left out)" if invalid else "")
+                      + ", extra credit not counted.")
     for note in outcome.notes:
         console.print(Text(_plain(note), style="yellow" if "MISSING" in note else "dim"))
     written = outcome.written

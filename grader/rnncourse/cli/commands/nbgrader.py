@@ -62,7 +62,7 @@ def report(course_dir: Path, out: Path, assignment: str) -> None:
     from rnncourse.reports import classreport as report_module
 
     course = course_module.load()
-    rows, notes = nbgrader_report.rows(course, course_dir, assignment)
+    rows, notes, course = nbgrader_report.rows(course, course_dir, assignment)
     if out.exists() and not out.is_dir():
         raise click.BadParameter(f"'{out}' exists and is not a folder", param_hint="--out")
     written = report_module.write(out, course, rows, notes)

@@ -1,38 +1,85 @@
-"""`rnncourse notes`: read the course notes in the terminal."""
+"""`rnncourse notes`: read the course notes in the terminal, or search them."""
 
 from __future__ import annotations
 
 import click
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.markdown import Markdown
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from rnncourse.course.notes import Notes, Section, Topic
+from rnncourse.course.notes import Hit, Notes, Section, Topic
 
 
 @click.command("notes")
 @click.argument("section", required=False, metavar="[SECTION]")
-def command(section: str | None) -> None:
+@click.option("--search", "query", metavar="WORDS",
+              help="List the sections that mention every one of WORDS (within SECTION, "
+                   "if given), with the lines that do.")
+@click.pass_context
+def command(ctx: click.Context, section: str | None, query: str | None) -> None:
     """Show the notes: the table of contents, one topic (e.g. `lstm`), or one
-    SECTION (e.g. `lstm.gradient-flow`). Exit code 2 for an unknown id."""
-    from rnncourse.cli.console import console
+    SECTION (e.g. `lstm.gradient-flow`). On a terminal, what is longer than the
+    window opens in a pager (less: space for more, q to quit).
+
+    Exit code 2 for an unknown id; with --search, 1 when nothing matches.
+    """
     from rnncourse.course import manifest as course_module
     from rnncourse.course import notes as notes_module
 
     notes = notes_module.load(course_module.load().notes_dir)
+    if section is not None and notes.topic(section) is None and notes.section(section) is None:
+        raise notes.unknown(section)
+    if query is not None:
+        hits = notes.search(query, within=section)
+        show(search_view(query, hits))
+        ctx.exit(0 if hits else 1)
     if section is None:
-        console.print(contents_view(notes))
+        show(contents_view(notes))
         return
     topic = notes.topic(section)
     found = notes.section(section)
     if topic is not None:
-        console.print(topic_view(notes, topic))
+        show(topic_view(notes, topic))
     elif found is not None:
-        console.print(section_view(notes, found))
+        show(section_view(notes, found))
+
+
+def show(view: RenderableType) -> None:
+    """Print ``view``; on a terminal, through a pager when it is taller than the
+    window. Piped or redirected, it is printed as it is, never paged."""
+    from rnncourse.cli.console import console
+
+    if not console.is_terminal:
+        console.print(view)
+        return
+    with console.capture() as captured:
+        console.print(view)
+    text = captured.get()
+    if text.count("\n") >= console.height:
+        click.echo_via_pager(text, color=True)  # less gets -R: the styles stay
     else:
-        raise notes.unknown(section)
+        click.echo(text, nl=False, color=True)
+
+
+def search_view(query: str, hits: list[Hit]) -> Group:
+    words = query.split()
+    if not hits:
+        return Group(Text(f"No section of the notes mentions {' and '.join(map(repr, words))}.",
+                          style="yellow"),
+                     Text("The table of contents: rnncourse notes", style="dim"))
+    parts: list[RenderableType] = [Text(f"{len(hits)} section{'s' * (len(hits) != 1)} "
+                                        f"mention {' and '.join(map(repr, words))}:",
+                                        style="bold"), Text()]
+    for hit in hits:
+        parts.append(Text.assemble((hit.section.id, "bold cyan"), "  ", hit.section.title))
+        for line in hit.lines:
+            shown = Text("    " + line, no_wrap=True, overflow="ellipsis")
+            shown.highlight_words(words, style="bold yellow", case_sensitive=False)
+            parts.append(shown)
+    parts += [Text(), Text("Read one with: rnncourse notes SECTION", style="dim")]
+    return Group(*parts)
 
 
 def contents_view(notes: Notes) -> Group:
@@ -43,8 +90,8 @@ def contents_view(notes: Notes) -> Group:
         table.add_row(Text(topic.id, style="bold cyan"), Text(topic.title, style="bold"))
         for section in topic.sections:
             table.add_row(Text(f"  {section.id}"), section.title)
-    hint = Text("Read one with: rnncourse notes SECTION (or a whole topic: rnncourse notes lstm)",
-                style="dim")
+    hint = Text("Read one with: rnncourse notes SECTION (or a whole topic: rnncourse notes lstm); "
+                "search with: rnncourse notes --search WORDS", style="dim")
     return Group(Text("Course notes", style="bold"), Text(), table, Text(), hint)
 
 

@@ -35,13 +35,17 @@ FILE = click.Path(dir_okay=False, path_type=Path)
               help="Write an answers file to fill in by hand, questions as comments.")
 @click.option("--lock", "lock_file", type=FILE,
               help="Write a locked copy of the bank for students (instructors).")
+@click.option("--export", "export_file", type=FILE,
+              help="Write your latest answer to each question as an answers file "
+                   "(quiz_answers.toml is the one `rnncourse submit` hands in).")
 @click.option("--list", "list_topics", is_flag=True, help="List the topics and their questions.")
-@click.option("--force", is_flag=True, help="Let --key, --template or --lock overwrite a file.")
+@click.option("--force", is_flag=True,
+              help="Let --key, --template, --lock or --export overwrite a file.")
 @click.pass_context
 def command(ctx: click.Context, topics: tuple[str, ...], count: int | None, seed: int | None,
             answers_file: Path | None, as_json: bool, key_file: Path | None,
-            template_file: Path | None, lock_file: Path | None, list_topics: bool,
-            force: bool) -> None:
+            template_file: Path | None, lock_file: Path | None, export_file: Path | None,
+            list_topics: bool, force: bool) -> None:
     """Quiz yourself on TOPIC (a topic such as `lstm` or a section such as
     `lstm.gradient-flow`; default: everything).
 
@@ -49,11 +53,15 @@ def command(ctx: click.Context, topics: tuple[str, ...], count: int | None, seed
     Answer by letter or number; several letters for select-all questions;
     ? shows the answer; Ctrl-D stops and scores what you answered.
 
+    \b
+    To hand in your answers: rnncourse quiz --export quiz_answers.toml
+    (your latest answer to each question), then rnncourse submit.
+
     Exit code 0 when every answer is right, 1 when some are wrong or
     unanswered, 2 on bad input, 130 when interrupted.
     """
     modes = {"--list": list_topics, "--answers": answers_file, "--key": key_file,
-             "--template": template_file, "--lock": lock_file}
+             "--template": template_file, "--lock": lock_file, "--export": export_file}
     chosen = [name for name, value in modes.items() if value]
     if len(chosen) > 1:
         raise click.UsageError(f"use one of {', '.join(chosen)} at a time")
@@ -62,8 +70,8 @@ def command(ctx: click.Context, topics: tuple[str, ...], count: int | None, seed
         raise click.UsageError("--json goes with --answers or --list")
     if mode != "ask" and (count is not None or seed is not None):
         raise click.UsageError(f"-n and --seed only apply to an interactive quiz, not {mode}")
-    if force and mode not in ("--key", "--template", "--lock"):
-        raise click.UsageError("--force goes with --key, --template or --lock")
+    if force and mode not in ("--key", "--template", "--lock", "--export"):
+        raise click.UsageError("--force goes with --key, --template, --lock or --export")
 
     from rnncourse import edition
     from rnncourse.course import manifest as course_module
@@ -78,6 +86,8 @@ def command(ctx: click.Context, topics: tuple[str, ...], count: int | None, seed
     notes = notes_module.load(course.notes_dir)
     bank = quiz.load_bank(course)
     questions = quiz.select(bank, notes, topics)
+    if mode in ("--template", "--export") and not topics:
+        questions = quiz.graded_questions(course, bank)  # what the graded quiz holds
     # at most one option was given (checked above); a file option is tested itself,
     # so that the file is known to be set
     if mode == "--list":
@@ -96,6 +106,8 @@ def command(ctx: click.Context, topics: tuple[str, ...], count: int | None, seed
                                                             quiz.template_text(questions)))
     elif lock_file is not None:
         lock(bank, lock_file, force, topics)
+    elif export_file is not None:
+        export(course, bank, questions, export_file, force)
     else:
         ctx.exit(ask(course, bank, questions, count or DEFAULT_COUNT, seed))
 
@@ -138,14 +150,14 @@ def grade_file(course: Course, bank: Bank, questions: list[Question], path: Path
         from rnncourse.cli.views.quiz import answers_view
 
         console.print(answers_view(result, bank))
-    answered = [(e.id, e.topic, e.correct) for e in result.questions if e.answered]
+    answered = [(e.id, e.topic, e.correct, e.given) for e in result.questions if e.answered]
     if answered:
         status.record_answers(course.root, answered, {
             "mode": "answers", "score": result.score, "max_score": result.max_score,
             "questions": len(result.questions),
             "topics": sorted({e.topic for e in result.questions}),
         })
-    return 0 if result.passed else 1
+    return 0 if result.passed and not result.unknown else 1
 
 
 def ask(course: Course, bank: Bank, questions: list[Question], count: int,
@@ -153,6 +165,7 @@ def ask(course: Course, bank: Bank, questions: list[Question], count: int,
     from rnncourse.cli import progress as status
     from rnncourse.cli.console import console
     from rnncourse.cli.views.quiz import TerminalScreen, summary_view
+    from rnncourse.quiz.bank import format_answer
     from rnncourse.quiz.session import Session, plan
 
     if seed is None:
@@ -163,7 +176,9 @@ def ask(course: Course, bank: Bank, questions: list[Question], count: int,
                   f"{', '.join(topics)}  [dim](--seed {seed} repeats it)[/]")
     session = Session(
         bank=bank, asked=asked, screen=TerminalScreen(console, bank),
-        record=lambda q, correct: status.record_answer(course.root, q.id, q.topic, correct),
+        record=lambda q, response, correct: status.record_answer(
+            course.root, q.id, q.topic, correct,
+            None if response is None else format_answer(q, response)),
     )
     interrupted = False
     try:
@@ -198,16 +213,58 @@ def lock(bank: Bank, out: Path, force: bool, topics: tuple[str, ...]) -> None:
     write_new(out, force, lambda: _write_text(out, text))
 
 
+def export(course: Course, bank: Bank, questions: list[Question], out: Path,
+           force: bool) -> None:
+    """Write the latest recorded answer to each of ``questions`` as an answers file."""
+    from rnncourse.cli import progress as status
+    from rnncourse.cli.console import console
+    from rnncourse.quiz import grading as quiz
+
+    data, problem = status.load(course.root)
+    if problem:
+        console.print(f"[yellow]Note:[/] {problem}")
+    recorded = data["quiz"]["questions"]
+    answers: dict[str, object] = {}
+    right = older = 0
+    for question in questions:
+        entry = recorded.get(question.id)
+        if not isinstance(entry, dict):
+            continue
+        if entry.get("given") in (None, "", []):
+            older += "given" not in entry  # recorded before answers were kept
+            continue
+        answers[question.id] = entry["given"]
+        right += bool(entry.get("correct"))
+    if not answers:
+        raise click.ClickException("no answers recorded yet: take the quiz first "
+                                   "(rnncourse quiz), then export")
+    header = (f"Your latest answers to the rnncourse quiz, written by rnncourse quiz --export.\n"
+              f"Grade it with: rnncourse quiz --answers {out.name}\n"
+              "Hand it in with your exercises: rnncourse submit")
+    write_new(out, force, lambda: quiz.write_answers(out, answers, header=header))
+    missing = len(questions) - len(answers)
+    console.print(f"{len(answers)} of {len(questions)} questions answered "
+                  f"({right} of them right)"
+                  + (f"; {missing} without an answer" if missing else "") + ".")
+    if older:
+        console.print(f"[yellow]{older} question(s) were answered with an older rnncourse, "
+                      "which kept only right or wrong:[/] answer them again to export them.")
+
+
 def write_new(path: Path, force: bool, write: Callable[[], None]) -> None:
     """Run ``write`` (which writes ``path`` atomically), refusing to replace a file
-    without --force; a problem writing becomes a one-line error."""
+    without --force; a missing folder is made; a problem writing becomes a
+    one-line error."""
     from rnncourse.cli.console import console
     from rnncourse.errors import CourseError
 
     if path.exists() and not force:
         raise CourseError(f"{path}: already exists; add --force to overwrite it")
-    if not path.parent.is_dir():
-        raise CourseError(f"{path.parent}: folder does not exist")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CourseError(f"{path.parent}: cannot make the folder "
+                          f"({error.strerror or error})") from None
     try:
         write()
     except OSError as error:

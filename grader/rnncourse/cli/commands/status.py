@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 @click.option("--json", "as_json", is_flag=True,
               help="Print the progress as JSON and nothing else.")
 def command(as_json: bool) -> None:
-    """Show your progress: the last `rnncourse check` of each exercise and, per
-    topic, how many quiz questions your latest answers got right."""
+    """Show your progress: the last `rnncourse check` of each exercise (its public
+    checks; with --hidden, instructors, apart) and, per topic, how many quiz
+    questions your latest answers got right."""
     from rnncourse.cli import progress as status
     from rnncourse.course import manifest as course_module
 
@@ -38,18 +39,29 @@ def command(as_json: bool) -> None:
 
 
 def exercise_rows(course: Course, data: dict) -> list[dict]:
+    """Per exercise: the last check with the public checks only (what `rnncourse
+    check` runs) and the last one with the hidden checks too (`check --hidden`,
+    instructors), apart: their scores are out of different maxima."""
+    from rnncourse.cli import progress as status
+
     rows = []
     for exercise in course.exercises:
-        entry = data["exercises"].get(exercise.id)
-        row = {"id": exercise.id, "title": exercise.title, "checked": entry is not None}
-        if entry is not None:
-            row.update({key: entry.get(key) for key in
-                        ("score", "max_score", "passed", "checks_passed", "checks", "at")})
+        entries = data["exercises"].get(exercise.id, {})
+        row: dict = {"id": exercise.id, "title": exercise.title, "points": exercise.points,
+                     "optional": exercise.optional}
+        for kind in (status.PUBLIC, status.HIDDEN):
+            entry = entries.get(kind)
+            row[kind] = None if not isinstance(entry, dict) else {
+                key: entry.get(key) for key in
+                ("score", "max_score", "passed", "checks_passed", "checks", "at")}
+        runs = [row[kind] for kind in (status.PUBLIC, status.HIDDEN) if row[kind]]
+        row["checked"] = bool(runs)
+        if runs:
+            last = max(float(run.get("at") or 0) for run in runs)
             try:
-                changed = (course.exercises_dir / exercise.file).stat().st_mtime > entry["at"]
-            except (OSError, TypeError, KeyError):
-                changed = False
-            row["changed_since"] = changed
+                row["changed_since"] = (course.exercises_dir / exercise.file).stat().st_mtime > last
+            except OSError:
+                row["changed_since"] = False
         rows.append(row)
     return rows
 
@@ -84,19 +96,32 @@ def view(report: dict) -> Group:
 
     from rnncourse.cli.views.checks import points
 
+    hidden_run = any(row["hidden"] for row in report["exercises"])
     exercises = Table(show_edge=False, box=None, pad_edge=False)
-    for column in ("exercise", "score", "checks", "last checked"):
+    columns = ["exercise", "public checks"] + (["all checks"] if hidden_run else [])
+    for column in [*columns, "worth", "pass"]:
         exercises.add_column(column, no_wrap=True)
+    exercises.add_column("last checked")
     for row in report["exercises"]:
+        worth = points(row["points"]) + (" extra" if row.get("optional") else "")
         if not row["checked"]:
-            exercises.add_row(row["id"], Text("not checked yet", style="dim"), "", "")
+            exercises.add_row(row["id"], Text("not checked yet", style="dim"),
+                              *([""] if hidden_run else []), worth, "", "")
             continue
-        style = "green" if row["passed"] else ""
-        when = ago(row["at"]) + (" · edited since" if row.get("changed_since") else "")
-        exercises.add_row(row["id"], Text(f"{points(row['score'])} / {points(row['max_score'])}",
-                                          style=style),
-                          f"{row['checks_passed']} of {row['checks']} pass", when)
-    parts = [Text("Exercises", style="bold"), exercises]
+        cells = [_score(row["public"])]
+        if hidden_run:
+            cells.append(_score(row["hidden"]))
+        latest = max((run for run in (row["public"], row["hidden"]) if run),
+                     key=lambda run: float(run.get("at") or 0))
+        when = ago(latest["at"]) + (" · edited since" if row.get("changed_since") else "")
+        exercises.add_row(row["id"], *cells, worth,
+                          f"{latest['checks_passed']}/{latest['checks']}", when)
+    parts = [Text("Exercises", style="bold"), exercises,
+             Text("Public checks: what `rnncourse check` runs, out of their share of the "
+                  "exercise's points; the hidden checks (fresh random cases) score the rest "
+                  "when your work is graded"
+                  + ("; all checks: `rnncourse check --hidden`." if hidden_run else "."),
+                  style="dim")]
     if report["quiz"]:
         quiz = Table(show_edge=False, box=None, pad_edge=False)
         for column in ("topic", "right", "answered"):
@@ -115,9 +140,22 @@ def view(report: dict) -> Group:
     return Group(*parts)
 
 
+def _score(run: dict | None):
+    from rich.text import Text
+
+    from rnncourse.cli.views.checks import points
+
+    if not run:
+        return Text("not run", style="dim")
+    return Text(f"{points(run['score'])} / {points(run['max_score'])}",
+                style="green" if run.get("passed") else "")
+
+
 def next_step(report: dict) -> str:
     for row in report["exercises"]:
-        if not row["checked"] or not row["passed"] or row.get("changed_since"):
+        passed = any(run and run.get("passed") for run in (row["public"], row["hidden"]))
+        if not row.get("optional") and (not row["checked"] or not passed
+                                        or row.get("changed_since")):
             return f"\nNext: rnncourse check {row['id']}"
     unanswered = [row for row in report["quiz"] if row["answered"] < row["questions"]]
     weakest = sorted(report["quiz"], key=lambda row: row["right"] / row["questions"])

@@ -165,7 +165,9 @@ def answers_view(result: QuizResult, bank: Bank) -> Group:
     if wrong:
         sections = dict.fromkeys(e.section for e in wrong)
         message += "\nRead again: " + ", ".join(f"rnncourse notes {escape(s)}" for s in sections)
-    corrections = [_correction(bank, entry) for entry in wrong]
+    corrections: list[RenderableType] = [_correction(bank, entry) for entry in wrong]
+    if result.unknown:  # each costs only itself: the question it was meant for stays unanswered
+        corrections += [Text(), Text(f"⚠ {result.problem}", style="yellow")]
     return Group(table, *corrections, Text(), Panel(message, title="Quiz answers", expand=False))
 
 
